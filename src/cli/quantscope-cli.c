@@ -1,0 +1,50 @@
+/* quantscope-cli: the headless front end over the engine */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "qs-cli.h"
+
+static const QsCliCommand commands[] = {
+  { "inspect", qs_cli_inspect, "Summarise a graph file: nodes, ops, MACs, warnings" },
+};
+
+static void
+usage (FILE *out)
+{
+  fprintf (out, "Usage: quantscope-cli COMMAND [OPTIONS] ...\n\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+  fprintf (out, "\nRun 'quantscope-cli COMMAND --help' for a command's options.\n");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  setlocale (LC_ALL, "");
+  if (argc < 2)
+    {
+      usage (stderr);
+      return QS_CLI_EXIT_USAGE;
+    }
+  if (strcmp (argv[1], "--help") == 0 || strcmp (argv[1], "-h") == 0
+      || strcmp (argv[1], "help") == 0)
+    {
+      usage (stdout);
+      return QS_CLI_EXIT_OK;
+    }
+  if (strcmp (argv[1], "--version") == 0)
+    {
+      printf ("quantscope-cli %s\n", PACKAGE_VERSION);
+      return QS_CLI_EXIT_OK;
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (strcmp (argv[1], commands[i].name) == 0)
+      return commands[i].run (argc - 1, argv + 1);
+  fprintf (stderr, "quantscope-cli: unknown command “%s”\n\n", argv[1]);
+  usage (stderr);
+  return QS_CLI_EXIT_USAGE;
+}
