@@ -145,7 +145,9 @@ warn_shared_modules (QsGraphSummary *s,
       GString *msg;
       guint listed = 0;
 
-      if (mod->n_calls < 2)
+      /* Stateless modules (a ReLU reused in a block) are harmless: each
+       * call gets its own node and observer. Shared weights are not. */
+      if (mod->n_calls < 2 || qs_module_n_params (mod, FALSE) == 0)
         continue;
       msg = g_string_new (NULL);
       g_string_append_printf (msg, "module “%s” (%s) is called %u times (", mod->path,
@@ -153,8 +155,8 @@ warn_shared_modules (QsGraphSummary *s,
       for (QsId n = 0; n < graph->n_nodes && listed < 5; n++)
         if (graph->nodes[n].kind == QS_NODE_CALL_MODULE && graph->nodes[n].module == m)
           g_string_append_printf (msg, "%s%s", listed++ ? ", " : "", graph->nodes[n].name);
-      g_string_append_printf (msg, "%s): its calls share one set of weights, one qconfig "
-                              "and one observer; it is not fused",
+      g_string_append_printf (msg, "%s): its calls share one set of weights and one qconfig, "
+                              "so it is not fused with what follows",
                               mod->n_calls > 5 ? ", …" : "");
       g_ptr_array_add (s->warnings, g_string_free (msg, FALSE));
     }
