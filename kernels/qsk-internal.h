@@ -1,0 +1,87 @@
+/* qsk-internal.h: what kernel variants share; not installed, not for callers.
+ *
+ * The fast float and integer paths are "pack + micro-kernel" GEMMs.  A driver in
+ * portable C (qsk-gemm-f32.c, qsk-gemm-q.c) owns blocking, packing, threading and
+ * edge handling; a per-ISA file supplies only a register-blocked micro-kernel
+ * (compiled with its own -m flags) and a thin entry point that hands the driver a
+ * QskSgemmInfo / QskQgemmInfo.  Packing buffers live on the stack of each task
+ * (<= 256 KiB): kernels never allocate.
+ */
+#pragma once
+
+#include "qsk.h"
+
+/* ---- float GEMM ------------------------------------------------------------------ */
+
+/* Applied to an mr x nr tile of C after the sum over kc:
+ *   acc = (load_c ? C : 0) + sum + bias_row[r] + bias_col[j], then clamp to [lo, hi]. */
+typedef struct
+{
+  const float *bias_row;   /* >= mr values or NULL */
+  const float *bias_col;   /* >= nr values or NULL */
+  int load_c;
+  float lo, hi;
+} QskF32Epilogue;
+
+/* C[r][j] (r < mr <= MR, j < nr <= NR), c row stride ldc (elements).
+ * a: rows of A, a[r * lda + k] for k < kc; bp: packed B, bp[k * NR + j], zero-padded
+ * beyond nr.  Rows r >= mr of a are never read. */
+typedef void (*QskSgemmUkernel) (size_t mr, size_t nr, size_t kc, const float *a,
+                                 size_t lda, const float *bp, float *c, size_t ldc,
+                                 const QskF32Epilogue *epi);
+
+typedef struct
+{
+  size_t mr, nr;
+  QskSgemmUkernel ukernel;
+} QskSgemmInfo;
+
+void qsk_conv2d_f32_gemm (const QskConv2dF32Args *args, QskThreadPool *pool,
+                          const QskSgemmInfo *info);
+void qsk_matmul_f32_gemm (const QskMatmulF32Args *args, QskThreadPool *pool,
+                          const QskSgemmInfo *info);
+/* scalar epilogue for partial tiles; tile is MR x NR with row stride ld_tile */
+void qsk_f32_epilogue_scalar (size_t mr, size_t nr, const float *tile, size_t ld_tile,
+                              float *c, size_t ldc, const QskF32Epilogue *epi);
+
+/* ---- integer GEMM ---------------------------------------------------------------- */
+
+/* Packed formats.  K is split into groups of kg (1, 2 or 4) consecutive k:
+ *   A (weights / left operand), per MR-row tile: int32 words ap[kq * MR + r], each the
+ *     kg values of row r, packed as int8 (kg 4) or int16 (kg 2) lanes, zero-padded;
+ *   B (activations), per NR-column panel: bp[(kq * NR + j) * kg + g], uint8 x + 128
+ *     (VNNI, kg 4) or int16 (kg 2), zero-valued beyond k and nr (x + 128 pads to 128).
+ * The micro-kernel writes int32 sums to acc[r * NR + j] (full MR x NR tile). */
+typedef enum
+{
+  QSK_QPACK_S16_PAIRS,     /* kg 2: int16 a, int16 b, vpmaddwd */
+  QSK_QPACK_U8S8_QUADS,    /* kg 4: int8 a, uint8 b = x + 128, vpdpbusd; needs comp */
+} QskQPack;
+
+typedef void (*QskQgemmUkernel) (size_t kq, const int32_t *ap, const void *bp,
+                                 int32_t *acc);
+
+typedef struct
+{
+  size_t mr, nr;
+  QskQPack pack;
+  QskQgemmUkernel ukernel;
+} QskQgemmInfo;
+
+/* the AVX2 int16-pair micro-kernel, reused by the VNNI variant for s16 operands */
+extern const QskQgemmInfo qsk_qgemm_avx2;
+
+void qsk_conv2d_q_gemm (const QskConv2dQArgs *args, QskThreadPool *pool,
+                        const QskQgemmInfo *info);
+void qsk_matmul_q_gemm (const QskMatmulQArgs *args, QskThreadPool *pool,
+                        const QskQgemmInfo *info);
+
+/* ---- shared by references and variants -------------------------------------------- */
+
+typedef struct
+{
+  size_t h0, h1, w0, w1;   /* real input rows/cols [h0, h1) x [w0, w1) */
+  size_t divisor;          /* avg divisor per count_include_pad */
+} QskPoolWindow;
+
+QskPoolWindow qsk_pool_window (const QskPoolGeom *g, size_t y, size_t x);
