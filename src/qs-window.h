@@ -1,0 +1,24 @@
+/* qs-window.h: a main window showing one graph */
+#pragma once
+
+#include <adwaita.h>
+
+#include "qs-application.h"
+#include "qs-graph-view.h"
+
+G_BEGIN_DECLS
+
+#define QS_TYPE_WINDOW (qs_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (QsWindow, qs_window, QS, WINDOW, AdwApplicationWindow)
+
+QsWindow    *qs_window_new            (QsApplication *application);
+/* Loads @file in the background; errors show as a toast. */
+void         qs_window_open_file      (QsWindow      *self,
+                                       GFile         *file);
+/* TRUE while a file is loading. */
+gboolean     qs_window_get_busy       (QsWindow      *self);
+/* Borrowed. */
+QsGraphView *qs_window_get_graph_view (QsWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,265 @@
+/* test-layout.c: the layered layout keeps its promises */
+#include <glib.h>
+
+#include "qs-layout.h"
+
+static QsType
+tensor_type (void)
+{
+  QsType type = { 0 };
+  gint64 dims[] = { 1, 8, 16, 16 };
+
+  qs_type_set_tensor (&type, QS_DTYPE_FLOAT32, G_N_ELEMENTS (dims), dims);
+  return type;
+}
+
+static QsId
+add_op (QsGraph    *graph,
+        QsNodeKind  kind,
+        const char *target,
+        const QsId *input_nodes,
+        guint       n_inputs)
+{
+  g_autofree char *name = g_strdup_printf ("n%u", graph->n_nodes);
+  g_autofree QsId *inputs = g_new0 (QsId, MAX (n_inputs, 1));
+  QsType type = tensor_type ();
+
+  /* Every node here has one output value: the node's first output. */
+  for (guint i = 0; i < n_inputs; i++)
+    inputs[i] = graph->nodes[input_nodes[i]].outputs[0];
+  return qs_graph_add_op (graph, kind, name, target, inputs, n_inputs,
+                          kind == QS_NODE_OUTPUT ? NULL : &type);
+}
+
+/* A residual network: input, blocks of conv -> relu -> conv -> add with a
+ * skip connection, a mask read by every block, and an output. */
+static QsGraph *
+build_resnet_like (guint n_blocks)
+{
+  QsGraph *graph = qs_graph_new ();
+  QsId x, mask, out;
+
+  qs_graph_set_name (graph, "synthetic");
+  x = add_op (graph, QS_NODE_PLACEHOLDER, "x", NULL, 0);
+  mask = add_op (graph, QS_NODE_PLACEHOLDER, "mask", NULL, 0);
+  for (guint b = 0; b < n_blocks; b++)
+    {
+      QsId a, r, c, in2[2];
+
+      a = add_op (graph, QS_NODE_CALL_FUNCTION, "torch.conv2d", &x, 1);
+      r = add_op (graph, QS_NODE_CALL_FUNCTION, "torch.relu", &a, 1);
+      c = add_op (graph, QS_NODE_CALL_FUNCTION, "torch.conv2d", &r, 1);
+      in2[0] = c;
+      in2[1] = x;
+      x = add_op (graph, QS_NODE_CALL_FUNCTION, "operator.add", in2, 2);
+      in2[0] = x;
+      in2[1] = mask;
+      x = add_op (graph, QS_NODE_CALL_FUNCTION, "operator.mul", in2, 2);
+    }
+  out = add_op (graph, QS_NODE_OUTPUT, "output", &x, 1);
+  g_assert_cmpuint (out, ==, graph->n_nodes - 1);
+  return graph;
+}
+
+static void
+check_layout (QsLayout *layout)
+{
+  QsGraph *graph = qs_layout_get_graph (layout);
+  guint n_layers = qs_layout_get_n_layers (layout);
+  g_autofree double *right = g_new (double, MAX (n_layers, 1));
+  g_autofree guint *seen = g_new0 (guint, MAX (n_layers, 1));
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (QsId));
+  QsLayoutRect bounds;
+
+  qs_layout_get_bounds (layout, &bounds);
+
+  /* Layering respects dependencies, edges go down. */
+  for (guint e = 0; e < qs_layout_get_n_edges (layout); e++)
+    {
+      const QsLayoutEdge *edge = qs_layout_get_edge (layout, e);
+
+      g_assert_cmpuint (qs_layout_get_node_layer (layout, edge->source), <,
+                        qs_layout_get_node_layer (layout, edge->target));
+      g_assert_false (edge->flags & QS_LAYOUT_EDGE_BACK);
+      g_assert_cmpuint (edge->n_points, >=, 2);
+      for (guint i = 1; i < edge->n_points; i++)
+        g_assert_cmpfloat (edge->points[i].y, >=, edge->points[i - 1].y);
+      if (edge->flags & QS_LAYOUT_EDGE_STUB)
+        g_assert_cmpuint (edge->n_points, ==, 4);
+    }
+
+  /* No two nodes of a layer overlap: sweep them left to right. */
+  qs_layout_nodes_in_rect (layout, &bounds, ids);
+  g_assert_cmpuint (ids->len, ==, graph->n_nodes);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      QsId n = g_array_index (ids, QsId, i);
+      guint l = qs_layout_get_node_layer (layout, n);
+      QsLayoutRect r;
+
+      qs_layout_get_node_rect (layout, n, &r);
+      if (seen[l]++)
+        g_assert_cmpfloat (r.x, >=, right[l]);
+      right[l] = r.x + r.width;
+      g_assert_cmpfloat (r.x, >=, bounds.x);
+      g_assert_cmpfloat (r.x + r.width, <=, bounds.x + bounds.width + 1e-6);
+    }
+}
+
+static void
+test_layout_small (void)
+{
+  g_autoptr (QsGraph) graph = build_resnet_like (3);
+  g_autoptr (QsLayout) layout = NULL;
+  QsLayoutOptions opts;
+  QsLayoutRect r;
+
+  qs_layout_options_init (&opts);
+  opts.stub_span = 4;
+  layout = qs_layout_new (graph, &opts);
+  g_assert_cmpuint (qs_layout_get_n_nodes (layout), ==, graph->n_nodes);
+  g_assert_cmpuint (qs_layout_get_n_layers (layout), >, 3 * 5);
+  check_layout (layout);
+
+  /* Hit tests find the node under its centre and nothing off the map. */
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    {
+      qs_layout_get_node_rect (layout, n, &r);
+      g_assert_cmpuint (qs_layout_node_at (layout, r.x + r.width / 2, r.y + r.height / 2),
+                        ==, n);
+    }
+  qs_layout_get_bounds (layout, &r);
+  g_assert_cmpuint (qs_layout_node_at (layout, r.x - 100, r.y - 100), ==, QS_ID_NONE);
+}
+
+static void
+test_layout_stub_edges (void)
+{
+  g_autoptr (QsGraph) graph = build_resnet_like (20);
+  g_autoptr (QsLayout) layout = qs_layout_new (graph, NULL);
+  guint n_stubs = 0;
+
+  check_layout (layout);
+  for (guint e = 0; e < qs_layout_get_n_edges (layout); e++)
+    if (qs_layout_get_edge (layout, e)->flags & QS_LAYOUT_EDGE_STUB)
+      n_stubs++;
+  /* The mask is read by every block: its far uses are stubs. */
+  g_assert_cmpuint (n_stubs, >, 0);
+  g_assert_cmpuint (n_stubs, <, 20);
+}
+
+static void
+test_layout_size_func_cb (const QsGraph *graph,
+                          QsId           node,
+                          double        *width,
+                          double        *height,
+                          gpointer       user_data)
+{
+  *width = 40 + 10 * (node % 7);
+  *height = 30 + (node % 3);
+}
+
+static void
+test_layout_sizes (void)
+{
+  g_autoptr (QsGraph) graph = build_resnet_like (5);
+  g_autoptr (QsLayout) layout = NULL;
+  QsLayoutOptions opts;
+  QsLayoutRect r;
+
+  qs_layout_options_init (&opts);
+  opts.size_func = test_layout_size_func_cb;
+  layout = qs_layout_new (graph, &opts);
+  check_layout (layout);
+  qs_layout_get_node_rect (layout, 3, &r);
+  g_assert_cmpfloat (r.width, ==, 70);
+  g_assert_cmpfloat (r.height, ==, 30);
+}
+
+static void
+test_layout_empty (void)
+{
+  g_autoptr (QsGraph) graph = qs_graph_new ();
+  g_autoptr (QsLayout) layout = qs_layout_new (graph, NULL);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (QsId));
+  QsLayoutRect r = { -10, -10, 20, 20 };
+  double scale, ox, oy;
+
+  g_assert_cmpuint (qs_layout_get_n_layers (layout), ==, 0);
+  g_assert_cmpuint (qs_layout_node_at (layout, 0, 0), ==, QS_ID_NONE);
+  qs_layout_nodes_in_rect (layout, &r, ids);
+  g_assert_cmpuint (ids->len, ==, 0);
+  qs_layout_fit (layout, 100, 100, 10, 1, &scale, &ox, &oy);
+  g_assert_cmpfloat (scale, ==, 1);
+}
+
+/* A graph out of topological order, with a cycle, still lays out. */
+static void
+test_layout_cycle (void)
+{
+  g_autoptr (QsGraph) graph = qs_graph_new ();
+  g_autoptr (QsLayout) layout = NULL;
+  QsType type = tensor_type ();
+  QsId v[3], in[2];
+  guint n_back = 0;
+
+  for (guint i = 0; i < 3; i++)
+    v[i] = qs_graph_add_value (graph, &type);
+  in[0] = v[2];
+  qs_graph_add_node (graph, QS_NODE_CALL_FUNCTION, "a", "torch.relu", in, 1, &v[0], 1);
+  in[0] = v[0];
+  qs_graph_add_node (graph, QS_NODE_CALL_FUNCTION, "b", "torch.relu", in, 1, &v[1], 1);
+  in[0] = v[1];
+  in[1] = v[1];
+  qs_graph_add_node (graph, QS_NODE_CALL_FUNCTION, "c", "operator.add", in, 2, &v[2], 1);
+
+  layout = qs_layout_new (graph, NULL);
+  g_assert_cmpuint (qs_layout_get_n_edges (layout), ==, 4);
+  for (guint e = 0; e < qs_layout_get_n_edges (layout); e++)
+    {
+      const QsLayoutEdge *edge = qs_layout_get_edge (layout, e);
+
+      if (edge->flags & QS_LAYOUT_EDGE_BACK)
+        {
+          g_assert_true (edge->flags & QS_LAYOUT_EDGE_STUB);
+          n_back++;
+        }
+      else
+        g_assert_cmpuint (qs_layout_get_node_layer (layout, edge->source), <,
+                          qs_layout_get_node_layer (layout, edge->target));
+    }
+  g_assert_cmpuint (n_back, ==, 1);
+}
+
+static void
+test_layout_large (void)
+{
+  g_autoptr (QsGraph) graph = build_resnet_like (2000);
+  g_autoptr (QsLayout) layout = NULL;
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (QsId));
+  QsLayoutRect r;
+
+  g_assert_cmpuint (graph->n_nodes, >=, 10000);
+  layout = qs_layout_new (graph, NULL);
+  check_layout (layout);
+
+  qs_layout_get_node_rect (layout, graph->n_nodes / 2, &r);
+  qs_layout_nodes_in_rect (layout, &r, ids);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_cmpuint (g_array_index (ids, QsId, 0), ==, graph->n_nodes / 2);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/layout/small", test_layout_small);
+  g_test_add_func ("/layout/stub-edges", test_layout_stub_edges);
+  g_test_add_func ("/layout/sizes", test_layout_sizes);
+  g_test_add_func ("/layout/empty", test_layout_empty);
+  g_test_add_func ("/layout/cycle", test_layout_cycle);
+  g_test_add_func ("/layout/large", test_layout_large);
+  return g_test_run ();
+}

@@ -1,0 +1,163 @@
+/* test-window.c: the main window loads a graph and shows it */
+#include "config.h"
+
+#include <gtk/gtk.h>
+
+#include "qs-application.h"
+#include "qs-window.h"
+
+static QsApplication *app;
+
+static void
+wait_until_idle (QsWindow *window)
+{
+  while (qs_window_get_busy (window))
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static void
+wait_for_size (GtkWidget *widget)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (gtk_widget_get_width (widget) <= 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A load still running holds the window until its callback ran. */
+static void
+destroy_window (QsWindow *window)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  while (G_OBJECT (window)->ref_count > 1 && g_get_monotonic_time () < deadline)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+  g_assert_finalize_object (window);
+}
+
+static char *
+demo_path (void)
+{
+  const char *srcdir = g_getenv ("QS_SOURCE_DIR");
+
+  return g_build_filename (srcdir ? srcdir : QS_SOURCE_DIR,
+                           "data", "models", "retinanet-demo.qsgraph.json", NULL);
+}
+
+static void
+test_window_load (void)
+{
+  g_autofree char *path = demo_path ();
+  g_autoptr (GFile) file = NULL;
+  QsWindow *window;
+  QsGraphView *view;
+  QsLayout *layout;
+  QsLayoutRect bounds;
+  double zoom;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the demo model is not there");
+      return;
+    }
+  file = g_file_new_for_path (path);
+  window = g_object_ref (qs_window_new (app));
+  view = qs_window_get_graph_view (window);
+  gtk_window_present (GTK_WINDOW (window));
+
+  qs_window_open_file (window, file);
+  g_assert_true (qs_window_get_busy (window));
+  wait_until_idle (window);
+
+  g_assert_nonnull (qs_graph_view_get_graph (view));
+  layout = qs_graph_view_get_layout (view);
+  g_assert_nonnull (layout);
+  g_assert_cmpuint (qs_layout_get_n_nodes (layout), >, 10);
+  g_assert_cmpuint (qs_layout_get_n_layers (layout), >, 5);
+  qs_layout_get_bounds (layout, &bounds);
+  g_assert_cmpfloat (bounds.width, >, 0);
+  g_assert_cmpfloat (bounds.height, >, 0);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==,
+                   qs_graph_view_get_graph (view)->name);
+
+  wait_for_size (GTK_WIDGET (view));
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (view)), >, 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-in", NULL));
+  zoom = qs_graph_view_get_zoom (view);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-fit", NULL));
+  g_assert_cmpfloat (qs_graph_view_get_zoom (view), <, zoom);
+  g_assert_cmpfloat (qs_graph_view_get_zoom (view), <=, 1);
+
+  /* Draw a few frames at different zooms. */
+  for (guint i = 0; i < 3; i++)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (view), "view.zoom-out", NULL);
+      gtk_widget_queue_draw (GTK_WIDGET (view));
+      while (g_main_context_pending (NULL))
+        g_main_context_iteration (NULL, FALSE);
+    }
+
+  destroy_window (window);
+}
+
+static void
+test_window_load_error (void)
+{
+  g_autoptr (GFile) file = g_file_new_for_path ("/nonexistent/graph.qsgraph.json");
+  QsWindow *window = g_object_ref (qs_window_new (app));
+
+  gtk_window_present (GTK_WINDOW (window));
+  qs_window_open_file (window, file);
+  wait_until_idle (window);
+  g_assert_null (qs_graph_view_get_graph (qs_window_get_graph_view (window)));
+  g_assert_false (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "zoom-fit"));
+
+  destroy_window (window);
+}
+
+static void
+test_window_cancel (void)
+{
+  g_autofree char *path = demo_path ();
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+  QsWindow *window = g_object_ref (qs_window_new (app));
+
+  /* Closing while loading must not crash or leak the window. */
+  qs_window_open_file (window, file);
+  destroy_window (window);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr (GError) error = NULL;
+  int ret;
+
+  gtk_test_init (&argc, &argv, NULL);
+
+  /* No application id: the tests do not need the session bus. */
+  app = g_object_new (QS_TYPE_APPLICATION,
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_test_add_func ("/window/load", test_window_load);
+  g_test_add_func ("/window/load-error", test_window_load_error);
+  g_test_add_func ("/window/cancel", test_window_cancel);
+  ret = g_test_run ();
+
+  /* A registered GtkApplication keeps internal references until it is
+   * run and shut down, so its lifetime is not checked here. */
+  g_clear_object (&app);
+  return ret;
+}
