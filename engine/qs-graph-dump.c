@@ -142,8 +142,18 @@ dump_node (GString       *s,
       append_attrs (s, node->attrs, node->n_attrs);
       g_string_append (s, " }");
     }
+  if (node->n_fused > 0)
+    {
+      g_string_append (s, " fused=[");
+      for (guint i = 0; i < node->n_fused; i++)
+        g_string_append_printf (s, "%s%s:%s", i ? "," : "", node->fused[i].name,
+                                qs_op_name (node->fused[i].op));
+      g_string_append_c (s, ']');
+    }
   if (node->wrapped != QS_ID_NONE)
     g_string_append_printf (s, " wrapped=%u", node->wrapped);
+  if (node->scope != NULL && *node->scope)
+    g_string_append_printf (s, " scope=%s", node->scope);
   if (node->source_file != NULL)
     g_string_append_printf (s, "  @%s:%u", node->source_file, node->source_line);
   g_string_append_c (s, '\n');

@@ -263,6 +263,26 @@ write_node (GString      *s,
       g_string_append (s, ", \"kwargs\": ");
       append_object_attrs (s, node->attrs, node->n_attrs, TRUE);
     }
+  if (node->n_fused > 0)
+    {
+      g_string_append (s, ", \"fused\": [");
+      for (guint i = 0; i < node->n_fused; i++)
+        {
+          g_string_append (s, i ? ", {\"name\": " : "{\"name\": ");
+          append_string (s, node->fused[i].name);
+          g_string_append (s, ", \"kind\": ");
+          append_string (s, qs_node_kind_name (node->fused[i].kind));
+          g_string_append (s, ", \"target\": ");
+          append_string (s, node->fused[i].target);
+          g_string_append_c (s, '}');
+        }
+      g_string_append_c (s, ']');
+    }
+  if (node->scope != NULL)
+    {
+      g_string_append (s, ", \"scope\": ");
+      append_string (s, node->scope);
+    }
   if (node->wrapped != QS_ID_NONE)
     g_string_append_printf (s, ", \"wrapped\": %u", node->wrapped);
   if (node->source_file != NULL || node->source_code != NULL)

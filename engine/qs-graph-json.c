@@ -569,6 +569,40 @@ read_node_args (Reader     *r,
 }
 
 static gboolean
+read_fused (Reader     *r,
+            QsJson     *obj,
+            QsId        id,
+            const char *path)
+{
+  gboolean ok;
+  QsJson *arr = get_array (r, obj, "fused", path, FALSE, &ok);
+  QsFused *fused;
+
+  if (arr == NULL)
+    return ok;
+  fused = qs_arena_alloc (r->tmp, MAX (arr->n, 1) * sizeof (QsFused));
+  for (guint32 i = 0; i < arr->n; i++)
+    {
+      QsJson *f = &arr->items[i];
+      const char *kind;
+
+      if (!qs_json_is (f, QS_JSON_OBJECT))
+        return fail (r, QS_ERROR_INVALID, path, "fused[%u] must be an object, not %s", i,
+                     json_kind (f));
+      if (!(fused[i].name = get_string (r, f, "name", path, TRUE))
+          || !(kind = get_string (r, f, "kind", path, TRUE))
+          || !(fused[i].target = get_string (r, f, "target", path, TRUE)))
+        return FALSE;
+      if (!qs_node_kind_from_name (kind, &fused[i].kind))
+        return fail (r, QS_ERROR_INVALID, path, "fused[%u] has unknown kind “%s”", i, kind);
+      fused[i].op = qs_graph_resolve_op (r->graph, fused[i].kind, fused[i].target,
+                                         &fused[i].module);
+    }
+  qs_graph_node_set_fused (r->graph, id, fused, arr->n);
+  return TRUE;
+}
+
+static gboolean
 read_node (Reader     *r,
            QsJson *obj,
            guint       index,
@@ -614,6 +648,16 @@ read_node (Reader     *r,
                                 is_int (line) ? (guint) CLAMP ((line)->i, 0,
                                                                G_MAXUINT32) : 0,
                                 get_string (r, source, "code", path, FALSE));
+    }
+  if (!read_fused (r, obj, id, path))
+    return FALSE;
+  if (member (obj, "scope") != NULL && !is_null (member (obj, "scope")))
+    {
+      const char *scope = get_string (r, obj, "scope", path, FALSE);
+
+      if (scope == NULL)
+        return FALSE;
+      qs_graph_node_set_scope (r->graph, id, scope);
     }
   if (member (obj, "wrapped") != NULL && !is_null (member (obj, "wrapped")))
     {

@@ -170,6 +170,23 @@ lookup_op (QsGraph    *graph,
   return QS_OP_UNKNOWN;
 }
 
+QsOp
+qs_graph_resolve_op (QsGraph    *graph,
+                     QsNodeKind  kind,
+                     const char *target,
+                     QsId       *module)
+{
+  QsId m = QS_ID_NONE;
+
+  g_return_val_if_fail (graph != NULL, QS_OP_UNKNOWN);
+  g_return_val_if_fail (kind < QS_N_NODE_KINDS, QS_OP_UNKNOWN);
+  if (target != NULL && (kind == QS_NODE_CALL_MODULE || kind == QS_NODE_GET_ATTR))
+    m = qs_graph_lookup_module (graph, target);
+  if (module != NULL)
+    *module = m;
+  return lookup_op (graph, kind, target ? target : "", m);
+}
+
 QsId
 qs_graph_add_node (QsGraph    *graph,
                    QsNodeKind  kind,
@@ -276,6 +293,46 @@ qs_graph_node_set_attrs (QsGraph      *graph,
   g_return_if_fail (node < graph->n_nodes);
   graph->nodes[node].attrs = copy_attrs (graph, attrs, n_attrs);
   graph->nodes[node].n_attrs = n_attrs;
+}
+
+void
+qs_graph_node_set_scope (QsGraph    *graph,
+                         QsId        node,
+                         const char *scope)
+{
+  g_return_if_fail (graph != NULL);
+  g_return_if_fail (node < graph->n_nodes);
+  graph->nodes[node].scope = qs_arena_strdup (graph->arena, scope);
+}
+
+const char *
+qs_node_module_path (const QsNode *node)
+{
+  if (node->scope != NULL)
+    return node->scope;
+  if (node->kind == QS_NODE_CALL_MODULE || node->kind == QS_NODE_GET_ATTR)
+    return node->target;
+  return "";
+}
+
+void
+qs_graph_node_set_fused (QsGraph       *graph,
+                         QsId           node,
+                         const QsFused *fused,
+                         guint          n_fused)
+{
+  QsFused *copy;
+
+  g_return_if_fail (graph != NULL);
+  g_return_if_fail (node < graph->n_nodes);
+  copy = qs_arena_memdup (graph->arena, fused, n_fused * sizeof (QsFused));
+  for (guint i = 0; i < n_fused; i++)
+    {
+      copy[i].name = qs_arena_strdup (graph->arena, copy[i].name);
+      copy[i].target = qs_arena_strdup (graph->arena, copy[i].target);
+    }
+  graph->nodes[node].fused = copy;
+  graph->nodes[node].n_fused = n_fused;
 }
 
 void
@@ -542,6 +599,10 @@ qs_graph_copy (QsGraph *graph)
                                   src->source_code);
       copy->nodes[id].wrapped = src->wrapped;
       copy->nodes[id].op = src->op;
+      if (src->n_fused > 0)
+        qs_graph_node_set_fused (copy, id, src->fused, src->n_fused);
+      if (src->scope != NULL)
+        qs_graph_node_set_scope (copy, id, src->scope);
     }
   for (QsId w = 0; w < graph->n_wrapped; w++)
     qs_graph_add_wrapped (copy, &graph->wrapped[w]);

@@ -122,12 +122,24 @@ typedef struct
   guint32     n_calls;    /* call_module nodes on it; set by analyze */
 } QsModule;
 
+/* A node absorbed into another by fusion (conv absorbs bn, relu, add). */
 typedef struct
 {
   const char *name;
   const char *target;
   QsNodeKind  kind;
   QsOp        op;
+  QsId        module;     /* the module it called, or QS_ID_NONE */
+} QsFused;
+
+typedef struct
+{
+  const char *name;
+  const char *target;
+  QsNodeKind  kind;
+  QsOp        op;
+  guint32     n_fused;
+  QsFused    *fused;      /* absorbed nodes in dataflow order, or NULL */
   guint32     n_inputs;
   guint32     n_outputs;
   QsId       *inputs;     /* value ids, in argument order */
@@ -136,6 +148,7 @@ typedef struct
   QsAttr     *attrs;      /* FX args and kwargs */
   QsId        module;     /* call_module / get_attr: the module; else NONE */
   QsId        wrapped;    /* the wrapped region this node calls, or NONE */
+  const char *scope;      /* module path the call was made in ("" root), or NULL */
   const char *source_file;
   const char *source_code;
   guint32     source_line; /* 1-based; 0 when unknown */
@@ -245,6 +258,23 @@ void          qs_graph_node_set_attrs   (QsGraph      *graph,
                                          QsId          node,
                                          const QsAttr *attrs,
                                          guint         n_attrs);
+/* The canonical op of an FX call, and for call_module / get_attr the
+ * module it names (QS_ID_NONE otherwise or when unknown). */
+QsOp          qs_graph_resolve_op       (QsGraph      *graph,
+                                         QsNodeKind    kind,
+                                         const char   *target,
+                                         QsId         *module);
+void          qs_graph_node_set_scope   (QsGraph      *graph,
+                                         QsId          node,
+                                         const char   *scope);
+/* The module path a node belongs to, for rules by prefix: its scope when
+ * the tracer recorded one, else the module it calls, else "". */
+const char   *qs_node_module_path       (const QsNode *node);
+/* Records nodes absorbed by fusion (copied). */
+void          qs_graph_node_set_fused   (QsGraph      *graph,
+                                         QsId          node,
+                                         const QsFused *fused,
+                                         guint         n_fused);
 void          qs_graph_node_set_source  (QsGraph      *graph,
                                          QsId          node,
                                          const char   *file,
