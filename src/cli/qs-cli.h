@@ -23,5 +23,7 @@ typedef struct
 } QsCliCommand;
 
 int qs_cli_inspect (int argc, char **argv);
+int qs_cli_fuse    (int argc, char **argv);
+int qs_cli_prepare (int argc, char **argv);
 
 G_END_DECLS
