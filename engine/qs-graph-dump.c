@@ -146,8 +146,8 @@ dump_node (GString       *s,
     {
       g_string_append (s, " fused=[");
       for (guint i = 0; i < node->n_fused; i++)
-        g_string_append_printf (s, "%s%s:%s", i ? "," : "", node->fused[i].name,
-                                qs_op_name (node->fused[i].op));
+        g_string_append_printf (s, "%s%s:%s/%u", i ? "," : "", node->fused[i].name,
+                                qs_op_name (node->fused[i].op), node->fused[i].n_inputs);
       g_string_append_c (s, ']');
     }
   if (node->wrapped != QS_ID_NONE)

@@ -274,7 +274,7 @@ write_node (GString      *s,
           append_string (s, qs_node_kind_name (node->fused[i].kind));
           g_string_append (s, ", \"target\": ");
           append_string (s, node->fused[i].target);
-          g_string_append_c (s, '}');
+          g_string_append_printf (s, ", \"inputs\": %u}", node->fused[i].n_inputs);
         }
       g_string_append_c (s, ']');
     }

@@ -597,6 +597,14 @@ read_fused (Reader     *r,
         return fail (r, QS_ERROR_INVALID, path, "fused[%u] has unknown kind “%s”", i, kind);
       fused[i].op = qs_graph_resolve_op (r->graph, fused[i].kind, fused[i].target,
                                          &fused[i].module);
+      if (qs_json_get (f, "inputs") != NULL)
+        {
+          gint64 n;
+
+          if (!get_int (r, f, "inputs", path, 0, 64, &n))
+            return FALSE;
+          fused[i].n_inputs = (guint32) n;
+        }
     }
   qs_graph_node_set_fused (r->graph, id, fused, arr->n);
   return TRUE;

@@ -130,6 +130,7 @@ typedef struct
   QsNodeKind  kind;
   QsOp        op;
   QsId        module;     /* the module it called, or QS_ID_NONE */
+  guint32     n_inputs;   /* inputs it reads from outside the group */
 } QsFused;
 
 typedef struct
@@ -139,7 +140,9 @@ typedef struct
   QsNodeKind  kind;
   QsOp        op;
   guint32     n_fused;
-  QsFused    *fused;      /* absorbed nodes in dataflow order, or NULL */
+  QsFused    *fused;      /* absorbed nodes in dataflow order, or NULL; the
+                           * node's inputs are the head's, then each absorbed
+                           * node's n_inputs outside ones, in this order */
   guint32     n_inputs;
   guint32     n_outputs;
   QsId       *inputs;     /* value ids, in argument order */

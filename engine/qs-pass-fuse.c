@@ -104,11 +104,14 @@ qconfig_conflicts (Ctx  *ctx,
   n = &map->nodes[node];
   if (qs_qconfig_equal (&h->qconfig, &n->qconfig))
     return FALSE;
+  /* Only a field that differs and that a rule chose for this node counts;
+   * what the member inherited from defaults follows the head. */
   for (guint f = 0; f < QS_N_QFIELDS; f++)
     {
       gint32 r = n->field_rule[f];
 
-      if (r >= 0 && qs_rule_set_get_rule (map->rules, r)->level >= QS_RULE_OP)
+      if (r >= 0 && qs_rule_set_get_rule (map->rules, r)->level >= QS_RULE_OP
+          && qs_qconfig_field_differs (&h->qconfig, &n->qconfig, f))
         return TRUE;
     }
   return FALSE;
@@ -468,6 +471,26 @@ copy_node (QsGraph      *out,
   return id;
 }
 
+/* How many of member @k's inputs come from outside the group. */
+static guint32
+external_inputs (const QsGraph     *g,
+                 const QsFuseGroup *group,
+                 guint              k)
+{
+  const QsNode *node = &g->nodes[group->members[k]];
+  guint32 n = 0;
+
+  for (guint i = 0; i < node->n_inputs; i++)
+    {
+      gboolean internal = FALSE;
+
+      for (guint j = 0; j < k; j++)
+        internal |= g->nodes[group->members[j]].outputs[0] == node->inputs[i];
+      n += !internal;
+    }
+  return n;
+}
+
 static QsId
 emit_group (QsGraph     *out,
             QsGraph     *in,
@@ -486,7 +509,8 @@ emit_group (QsGraph     *out,
     {
       const QsNode *m = &in->nodes[group->members[k]];
 
-      fused[k - 1] = (QsFused) { m->name, m->target, m->kind, m->op, m->module };
+      fused[k - 1] = (QsFused) { m->name, m->target, m->kind, m->op, m->module,
+                                 external_inputs (in, group, k) };
     }
   qs_graph_node_set_fused (out, id, fused, group->n_members - 1);
   group->fused_node = id;

@@ -110,10 +110,13 @@ check_kinds (const QsQconfigMap *map,
   }
 }
 
+/* Something about the op is quantized: its output, or its weights. */
 static gboolean
-is_quantized (const QsQconfig *q)
+is_quantized (QsOp             op,
+              const QsQconfig *q)
 {
-  return q->activation != QS_QDTYPE_FLOAT || q->weight != QS_QDTYPE_FLOAT;
+  return q->activation != QS_QDTYPE_FLOAT
+         || ((qs_op_flags (op) & QS_OPF_WEIGHTS) && q->weight != QS_QDTYPE_FLOAT);
 }
 
 /* "calib.conv2d_bn_relu", "qat.linear" */
@@ -182,7 +185,7 @@ mark_nodes (QsPrepared *p,
       const QsQconfig *q = &p->qconfigs->nodes[id].qconfig;
 
       if (!(qs_op_flags (node->op) & QS_OPF_QUANT) || node->wrapped != QS_ID_NONE
-          || !is_quantized (q))
+          || !is_quantized (node->op, q))
         continue;
       if (!qs_march_supports_op (march, node->op))
         {
@@ -248,7 +251,7 @@ mark_wrapped_modules (QsPrepared       *p,
             if (nq.field_rule[f] == (gint32) nq.matched[k - 1])
               wm.rule = (gint) nq.matched[k - 1];
         g_free (nq.matched);
-        if ((qs_op_flags (m->op) & QS_OPF_QUANT) && is_quantized (&wm.qconfig)
+        if ((qs_op_flags (m->op) & QS_OPF_QUANT) && is_quantized (m->op, &wm.qconfig)
             && qs_march_supports_op (march, m->op))
           {
             g_autofree char *name = g_strconcat (kind == QS_QKIND_QAT ? "qat." : "calib.",

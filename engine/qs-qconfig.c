@@ -221,6 +221,25 @@ qs_qconfig_equal (const QsQconfig *a,
          && (a->observer != QS_OBSERVER_FIXED_SCALE || a->fixed_scale == b->fixed_scale);
 }
 
+gboolean
+qs_qconfig_field_differs (const QsQconfig *a,
+                          const QsQconfig *b,
+                          QsQfield         field)
+{
+  switch (field)
+    {
+    case QS_QFIELD_KIND: return a->kind != b->kind;
+    case QS_QFIELD_ACTIVATION: return a->activation != b->activation;
+    case QS_QFIELD_WEIGHT: return a->weight != b->weight;
+    case QS_QFIELD_OBSERVER: return a->observer != b->observer;
+    case QS_QFIELD_PER_CHANNEL: return a->per_channel != b->per_channel;
+    case QS_QFIELD_PERCENTILE: return a->percentile != b->percentile;
+    case QS_QFIELD_FIXED_SCALE: return a->fixed_scale != b->fixed_scale;
+    case QS_N_QFIELDS:
+    default: return FALSE;
+    }
+}
+
 void
 qs_qconfig_append (const QsQconfig *q,
                    GString         *out)

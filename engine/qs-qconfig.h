@@ -167,6 +167,9 @@ char         *qs_rule_describe          (const QsRuleSet *rules,
 
 gboolean      qs_qconfig_equal          (const QsQconfig *a,
                                          const QsQconfig *b);
+gboolean      qs_qconfig_field_differs  (const QsQconfig *a,
+                                         const QsQconfig *b,
+                                         QsQfield       field);
 /* "qint8/qint8 per-channel minmax" */
 void          qs_qconfig_append         (const QsQconfig *q,
                                          GString       *out);

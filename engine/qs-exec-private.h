@@ -1,0 +1,123 @@
+/* qs-exec-private.h: shared by the executor's files */
+#pragma once
+
+#include "qsk.h"
+
+#include "qs-error.h"
+#include "qs-exec.h"
+
+G_BEGIN_DECLS
+
+struct _QsExec
+{
+  QsGraph          *graph;     /* owned reference */
+  QsWeights        *weights;   /* owned reference, or NULL */
+  QskThreadPool    *pool;      /* owned, or NULL (inline) */
+  const QskKernels *k;
+  int               n_threads;
+  GHashTable       *params;    /* "module.param" -> QsTensor float32, owned */
+  GArray           *inputs;    /* placeholder node ids */
+  QsExecNodeFunc    func;
+  gpointer          user_data;
+  QsExecValue     **values;    /* by value id, during a run */
+};
+
+/* Sets "node “NAME”: MESSAGE" and returns NULL (for any pointer return). */
+gpointer       qs_exec_fail         (GError      **error,
+                                     const QsNode *node,
+                                     QsError       code,
+                                     const char   *format,
+                                     ...) G_GNUC_PRINTF (4, 5);
+
+/* Arguments: positional @pos ("0", "1", ...) or keyword @kwarg (may be
+ * NULL). A node without any recorded arguments (built by hand) reads its
+ * inputs as positional values. */
+const QsAttr  *qs_exec_arg          (const QsNode *node,
+                                     guint         pos,
+                                     const char   *kwarg);
+/* The value an argument refers to, borrowed, or NULL. */
+QsExecValue   *qs_exec_arg_value    (QsExec       *exec,
+                                     const QsNode *node,
+                                     guint         pos,
+                                     const char   *kwarg);
+/* A float32 tensor argument (borrowed); errors name the node. */
+QsTensor      *qs_exec_arg_tensor   (QsExec       *exec,
+                                     const QsNode *node,
+                                     guint         pos,
+                                     const char   *kwarg,
+                                     GError      **error);
+/* An int (constant or an int value); @fallback when absent or None. */
+gboolean       qs_exec_attr_int     (QsExec       *exec,
+                                     const QsNode *node,
+                                     const QsAttr *attr,
+                                     gint64        fallback,
+                                     gint64       *out,
+                                     GError      **error);
+gboolean       qs_exec_attr_double  (QsExec       *exec,
+                                     const QsNode *node,
+                                     const QsAttr *attr,
+                                     double        fallback,
+                                     double       *out,
+                                     GError      **error);
+/* A list of ints: INT (broadcast to @n_max when @broadcast), INTS, a list
+ * of int values, a mixed JSON list or a tuple value. Sets *n (0 when
+ * absent or None). None items (adaptive pool sizes) read as -1. */
+gboolean       qs_exec_attr_ints    (QsExec       *exec,
+                                     const QsNode *node,
+                                     const QsAttr *attr,
+                                     gboolean      broadcast,
+                                     gint64       *out,
+                                     guint         n_max,
+                                     guint        *n,
+                                     GError      **error);
+gboolean       qs_exec_attr_bool    (const QsAttr *attr,
+                                     gboolean      fallback);
+const char    *qs_exec_attr_string  (const QsAttr *attr,
+                                     const char   *fallback);
+/* Module attribute @name for call_module nodes, else the argument. */
+const QsAttr  *qs_exec_param_attr   (const QsNode   *node,
+                                     const QsModule *module,
+                                     const char     *name,
+                                     guint           pos);
+
+/* A module parameter as a float32 tensor (cached), or NULL: when @required,
+ * with an error naming the parameter; else without error when absent. */
+QsTensor      *qs_exec_param        (QsExec         *exec,
+                                     const QsNode   *node,
+                                     const QsModule *module,
+                                     const char     *name,
+                                     gboolean        required,
+                                     GError        **error);
+/* Caches a derived tensor under @key (takes ownership); returns it. */
+QsTensor      *qs_exec_cache        (QsExec         *exec,
+                                     const char     *key,
+                                     QsTensor       *tensor);
+QsTensor      *qs_exec_cached       (QsExec         *exec,
+                                     const char     *key);
+/* A get_attr node's tensor from the weights. */
+QsTensor      *qs_exec_weight       (QsExec         *exec,
+                                     const QsNode   *node,
+                                     const char     *key,
+                                     GError        **error);
+
+/* Runs one node (qs-exec-ops.c); returns its new output value. */
+QsExecValue   *qs_exec_node         (QsExec       *exec,
+                                     const QsNode *node,
+                                     GError      **error);
+/* Structural ops (qs-exec-shape.c): getitem, size, views, cat, ... Returns
+ * FALSE (and nothing) when @node is not one of them. */
+gboolean       qs_exec_shape_node   (QsExec       *exec,
+                                     const QsNode *node,
+                                     QsExecValue **out,
+                                     GError      **error);
+
+/* "conv2d" module node → a short description for errors. */
+char          *qs_exec_describe_node (QsExec      *exec,
+                                      const QsNode *node);
+
+/* Normalises a possibly negative dim against @rank; FALSE when out of range. */
+gboolean       qs_exec_dim          (gint64        dim,
+                                     guint         rank,
+                                     guint        *out);
+
+G_END_DECLS

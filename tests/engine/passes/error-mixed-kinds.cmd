@@ -1,0 +1,1 @@
+prepare nash-e calibration

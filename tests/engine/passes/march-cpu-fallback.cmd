@@ -1,0 +1,1 @@
+prepare bernoulli2 calibration
