@@ -550,6 +550,34 @@ mark_regions (Ctx *ctx)
       ctx->region_of[g->wrapped[w].nodes[i]] = (gint32) w;
 }
 
+/* A near-miss whose next node was absorbed into another group as a
+ * non-head member (a residual add taken by the following conv) tells the
+ * user nothing they could change: drop it. */
+static void
+drop_moot_misses (Ctx    *ctx,
+                  GArray *groups)
+{
+  g_autofree guint8 *member = g_new0 (guint8, MAX (ctx->graph->n_nodes, 1));
+
+  for (guint i = 0; i < groups->len; i++)
+    {
+      const QsFuseGroup *grp = &g_array_index (groups, QsFuseGroup, i);
+
+      for (guint k = 1; k < grp->n_members; k++)
+        member[grp->members[k]] = 1;
+    }
+  for (guint i = ctx->near_misses->len; i > 0; i--)
+    {
+      QsNearMiss *miss = &g_array_index (ctx->near_misses, QsNearMiss, i - 1);
+
+      if (member[miss->next])
+        {
+          g_free (miss->detail);
+          g_array_remove_index (ctx->near_misses, i - 1);
+        }
+    }
+}
+
 static gint
 compare_groups_by_last (gconstpointer a,
                         gconstpointer b)
@@ -590,6 +618,7 @@ qs_pass_fuse (QsGraph              *graph,
   ctx.seen_misses = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   mark_regions (&ctx);
   find_groups (&ctx, rep->groups);
+  drop_moot_misses (&ctx, rep->groups);
   /* Emit nodes in order; a group appears where its last member was. */
   g_array_sort (rep->groups, compare_groups_by_last);
   group_of_last = g_new (gint32, MAX (graph->n_nodes, 1));

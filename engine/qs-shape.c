@@ -380,6 +380,7 @@ qs_shape_infer (const QsGraph *graph,
     case QS_OP_RELU:
     case QS_OP_RELU6:
     case QS_OP_LEAKY_RELU:
+    case QS_OP_HARDTANH:
     case QS_OP_SIGMOID:
     case QS_OP_TANH:
     case QS_OP_SILU:

@@ -14,6 +14,7 @@ from torch.fx.passes.shape_prop import ShapeProp
 from .wrap import WRAP_META
 
 LEAF_META = "qs_leaf"
+SCOPE_META = "quantscope_scope"
 SOURCE_META = "qs_source"
 VALUE_META = "qs_value"
 REGION_MODULES_META = "qs_region_modules"
@@ -77,8 +78,10 @@ def source_of(filename, lineno):
 def _user_source(frame):
     while frame is not None:
         kind = _frame_class(frame.f_code.co_filename)
-        if kind == "tool" and frame.f_code.co_name in ("<genexpr>", "__iter__"):
-            kind = "library"  # QSProxy.__iter__ unpacking, called from user code
+        if kind == "tool" and frame.f_code.co_name in ("<genexpr>", "__iter__", "call_module"):
+            # QSProxy.__iter__ unpacking and QSTracer.call_module's scope
+            # bookkeeping run on behalf of the user code that called them.
+            kind = "library"
         if kind == "user":
             return source_of(frame.f_code.co_filename, frame.f_lineno)
         if kind == "tool":
@@ -108,6 +111,10 @@ class QSTracer(torch.fx.Tracer):
         super().__init__(**kwargs)
         self.leaves = set(leaves)
         self.matched_leaves = set()
+        # Module paths being traced through, innermost last: a function call
+        # made inside layer1.0's forward gets scope "layer1.0" (torch 1.13's
+        # symbolic_trace records no nn_module_stack).
+        self.scope_stack = []
 
     def proxy(self, node):
         return QSProxy(node, self)
@@ -124,11 +131,26 @@ class QSTracer(torch.fx.Tracer):
             return True
         return super().is_leaf_module(m, module_qualified_name)
 
+    def call_module(self, m, forward, args, kwargs):
+        try:
+            path = self.path_of_module(m)
+        except NameError:
+            path = None
+        if path is None:
+            return super().call_module(m, forward, args, kwargs)
+        self.scope_stack.append(path)
+        try:
+            return super().call_module(m, forward, args, kwargs)
+        finally:
+            self.scope_stack.pop()
+
     def create_proxy(self, kind, target, args, kwargs, name=None, type_expr=None,
                      proxy_factory_fn=None):
         proxy = super().create_proxy(kind, target, args, kwargs, name, type_expr,
                                      proxy_factory_fn)
         node = proxy.node
+        if kind in ("call_function", "call_method") and SCOPE_META not in node.meta:
+            node.meta[SCOPE_META] = self.scope_stack[-1] if self.scope_stack else ""
         if SOURCE_META not in node.meta:
             src = _user_source(sys._getframe(1))
             if src is not None:

@@ -8,7 +8,7 @@ import torch.fx
 from torch.fx.node import Node, _get_qualified_name, map_arg
 
 from . import __version__
-from .tracer import (LEAF_META, REGION_MODULES_META, SOURCE_META, VALUE_META, type_name,
+from .tracer import (LEAF_META, REGION_MODULES_META, SCOPE_META, SOURCE_META, VALUE_META, type_name,
                      _DTYPE_NAMES)
 from .wrap import WRAP_META
 
@@ -159,6 +159,8 @@ def graph_to_json(result, name, factory=None, metadata=None, weights=None):
         entry = {"id": i, "name": n.name, "kind": n.op, "target": node_target(n),
                  "inputs": inputs, "outputs": [] if n.op == "output" else [i],
                  "args": write_arg(tuple(n.args)), "kwargs": write_arg(dict(n.kwargs))}
+        if n.meta.get(SCOPE_META):
+            entry["scope"] = n.meta[SCOPE_META]
         if SOURCE_META in n.meta:
             entry["source"] = dict(n.meta[SOURCE_META])
         region = None

@@ -132,6 +132,12 @@ def _(g):
     g.output(g.fn("relu6", "torch.nn.functional.relu6", [y], S))
 
 
+@case("fuse-hardtanh-is-not-relu6", "fuse")
+def _(g):
+    # F.hardtanh(x) clamps to [-1, 1]: fusing it as relu6 would change the model
+    g.output(g.fn("hardtanh", "torch.nn.functional.hardtanh", [block(g, relu=None)], S))
+
+
 @case("fuse-conv-bn-add-relu", "fuse")
 def _(g):
     g.conv("conv", 8, 8)
