@@ -116,9 +116,9 @@ run_conv (QsExec        *exec,
   QskConvGeom g = { 0 };
 
   if (m == NULL || (x = qs_exec_arg_tensor (exec, node, 0, "input", error)) == NULL
-      || (w = qs_exec_param (exec, node, m, "weight", TRUE, error)) == NULL)
+      || (w = qs_exec_param (exec, node, m, "weight", TRUE, error)) == NULL
+      || !qs_exec_param_opt (exec, node, m, "bias", &b, error))
     return NULL;
-  b = qs_exec_param (exec, node, m, "bias", FALSE, error);
   groups = qs_module_get_int (m, "groups", 1);
   if (x->rank != spatial + 2 || w->rank != spatial + 2 || groups < 1)
     return qs_exec_fail (error, node, QS_ERROR_SHAPE,
@@ -202,9 +202,9 @@ run_linear (QsExec        *exec,
   gint64 dims[QS_MAX_RANK];
 
   if (m == NULL || (x = qs_exec_arg_tensor (exec, node, 0, "input", error)) == NULL
-      || (w = qs_exec_param (exec, node, m, "weight", TRUE, error)) == NULL)
+      || (w = qs_exec_param (exec, node, m, "weight", TRUE, error)) == NULL
+      || !qs_exec_param_opt (exec, node, m, "bias", &b, error))
     return NULL;
-  b = qs_exec_param (exec, node, m, "bias", FALSE, error);
   if (x->rank < 1 || w->rank != 2 || x->dims[x->rank - 1] != w->dims[1]
       || (b != NULL && (b->rank != 1 || b->dims[0] != w->dims[0])))
     return qs_exec_fail (error, node, QS_ERROR_SHAPE,
@@ -292,8 +292,9 @@ bn_affine (QsExec         *exec,
   if ((mean = qs_exec_param (exec, node, m, "running_mean", TRUE, error)) == NULL
       || (var = qs_exec_param (exec, node, m, "running_var", TRUE, error)) == NULL)
     return NULL;
-  gamma = qs_exec_param (exec, node, m, "weight", FALSE, error);
-  beta = qs_exec_param (exec, node, m, "bias", FALSE, error);
+  if (!qs_exec_param_opt (exec, node, m, "weight", &gamma, error)
+      || !qs_exec_param_opt (exec, node, m, "bias", &beta, error))
+    return NULL;
   if (a != NULL && !qs_exec_attr_double (exec, node, a, 1e-5, &eps, error))
     return NULL;
   c = mean->n_elements;
@@ -367,8 +368,9 @@ run_layer_norm (QsExec        *exec,
                          "module “%s”: normalized_shape does not match the input's last "
                          "dimensions", m->path);
   cols = prod (shape, 0, n);
-  gamma = qs_exec_param (exec, node, m, "weight", FALSE, error);
-  beta = qs_exec_param (exec, node, m, "bias", FALSE, error);
+  if (!qs_exec_param_opt (exec, node, m, "weight", &gamma, error)
+      || !qs_exec_param_opt (exec, node, m, "bias", &beta, error))
+    return NULL;
   y = qs_tensor_new_like (x);
   {
     QskLayerNormF32Args a = { .rows = x->n_elements / MAX (cols, 1), .cols = cols,
@@ -446,6 +448,31 @@ run_unary (QsExec        *exec,
   y = qs_tensor_new_like (x);
   a.count = x->n_elements, a.x = x->data, a.y = y->data;
   exec->k->unary_f32 (&a, exec->pool);
+  return y;
+}
+
+/* nn.Hardtanh, F.hardtanh (x, min_val=-1, max_val=1), torch.clamp (x, min, max) */
+static QsTensor *
+run_hardtanh (QsExec        *exec,
+              const QsNode  *node,
+              GError       **error)
+{
+  const QsModule *m = qs_graph_node_module (exec->graph, node);
+  gboolean clamp = strcmp (node->target, "torch.clamp") == 0;
+  QsTensor *x, *y;
+  double lo, hi;
+
+  if ((x = qs_exec_arg_tensor (exec, node, 0, "input", error)) == NULL
+      || !qs_exec_attr_double (exec, node, qs_exec_param_attr (node, m, clamp ? "min" : "min_val", 1),
+                               clamp ? -INFINITY : -1, &lo, error)
+      || !qs_exec_attr_double (exec, node, qs_exec_param_attr (node, m, clamp ? "max" : "max_val", 2),
+                               clamp ? INFINITY : 1, &hi, error))
+    return NULL;
+  if (lo > hi)
+    return qs_exec_fail (error, node, QS_ERROR_INVALID, "min %g is above max %g", lo, hi);
+  y = qs_tensor_new_like (x);
+  for (gint64 i = 0; i < x->n_elements; i++)
+    qs_tensor_f32 (y)[i] = (float) CLAMP ((double) qs_tensor_f32 (x)[i], lo, hi);
   return y;
 }
 
@@ -896,6 +923,7 @@ run_tensor_op (QsExec        *exec,
     case QS_OP_HARDSWISH:
     case QS_OP_HARDSIGMOID:
     case QS_OP_GELU:                return run_unary (exec, node, error);
+    case QS_OP_HARDTANH:            return run_hardtanh (exec, node, error);
     case QS_OP_SOFTMAX:             return run_softmax (exec, node, error);
     case QS_OP_EXP:                 return run_exp (exec, node, error);
     case QS_OP_MAX_POOL2D:

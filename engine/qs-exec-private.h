@@ -88,6 +88,14 @@ QsTensor      *qs_exec_param        (QsExec         *exec,
                                      const char     *name,
                                      gboolean        required,
                                      GError        **error);
+/* An optional parameter: *out = NULL when the module lists no @name;
+ * FALSE with an error when it lists it but the weights lack it. */
+gboolean       qs_exec_param_opt    (QsExec         *exec,
+                                     const QsNode   *node,
+                                     const QsModule *module,
+                                     const char     *name,
+                                     QsTensor      **out,
+                                     GError        **error);
 /* Caches a derived tensor under @key (takes ownership); returns it. */
 QsTensor      *qs_exec_cache        (QsExec         *exec,
                                      const char     *key,

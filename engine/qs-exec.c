@@ -331,12 +331,17 @@ tensor_from_view (const QsTensorView *view)
   return qs_tensor_to_float32 (raw);
 }
 
-QsTensor *
-qs_exec_weight (QsExec       *exec,
-                const QsNode *node,
-                const char   *key,
-                GError      **error)
+/* @module: whose parameter @key is, for messages, or NULL. */
+static QsTensor *
+lookup_weight (QsExec         *exec,
+               const QsNode   *node,
+               const QsModule *module,
+               const char     *key,
+               GError        **error)
 {
+  g_autofree char *owner = module ? g_strdup_printf ("module “%s” (%s): ", module->path,
+                                                     module->type)
+                                  : g_strdup ("");
   QsTensorView view;
   QsTensor *t = qs_exec_cached (exec, key);
 
@@ -344,18 +349,27 @@ qs_exec_weight (QsExec       *exec,
     return t;
   if (exec->weights == NULL)
     return qs_exec_fail (error, node, QS_ERROR_WEIGHTS,
-                         "needs parameter “%s” but the graph has no weights: trace it "
-                         "with weights (quantscope-trace without --no-weights)", key);
+                         "%sneeds parameter “%s” but the graph has no weights: trace it "
+                         "with weights (quantscope-trace without --no-weights)", owner, key);
   if (!qs_weights_lookup (exec->weights, key, &view))
     return qs_exec_fail (error, node, QS_ERROR_WEIGHTS,
-                         "parameter “%s” is missing from %s", key,
+                         "%sparameter “%s” is missing from %s", owner, key,
                          qs_weights_get_filename (exec->weights));
   t = tensor_from_view (&view);
   if (t == NULL)
     return qs_exec_fail (error, node, QS_ERROR_UNSUPPORTED,
-                         "parameter “%s” is %s: the float executor needs float32",
-                         key, qs_dtype_name (view.dtype));
+                         "%sparameter “%s” is %s: the float executor needs float32",
+                         owner, key, qs_dtype_name (view.dtype));
   return qs_exec_cache (exec, key, t);
+}
+
+QsTensor *
+qs_exec_weight (QsExec       *exec,
+                const QsNode *node,
+                const char   *key,
+                GError      **error)
+{
+  return lookup_weight (exec, node, NULL, key, error);
 }
 
 QsTensor *
@@ -367,16 +381,27 @@ qs_exec_param (QsExec         *exec,
                GError        **error)
 {
   g_autofree char *key = NULL;
-  QsTensor *t;
 
   g_assert (module != NULL);
   if (!required && qs_module_find_param (module, name) == NULL)
     return NULL;
   key = *module->path ? g_strconcat (module->path, ".", name, NULL) : g_strdup (name);
-  t = qs_exec_weight (exec, node, key, error);
-  if (t == NULL)
-    g_prefix_error (error, "module “%s” (%s): ", module->path, module->type);
-  return t;
+  return lookup_weight (exec, node, module, key, error);
+}
+
+gboolean
+qs_exec_param_opt (QsExec         *exec,
+                   const QsNode   *node,
+                   const QsModule *module,
+                   const char     *name,
+                   QsTensor      **out,
+                   GError        **error)
+{
+  *out = NULL;
+  if (qs_module_find_param (module, name) == NULL)
+    return TRUE;
+  *out = qs_exec_param (exec, node, module, name, TRUE, error);
+  return *out != NULL;
 }
 
 /* ---- construction ------------------------------------------------------------- */

@@ -25,5 +25,6 @@ typedef struct
 int qs_cli_inspect (int argc, char **argv);
 int qs_cli_fuse    (int argc, char **argv);
 int qs_cli_prepare (int argc, char **argv);
+int qs_cli_run     (int argc, char **argv);
 
 G_END_DECLS

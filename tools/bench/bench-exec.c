@@ -1,0 +1,136 @@
+/* bench-exec: the float executor on resnet18, 1x3x224x224, 1 and 2 threads
+ *
+ *   bench-exec [GRAPH] [REPEATS]
+ *
+ * GRAPH defaults to data/models/resnet18.qsgraph.json; a graph without
+ * weights gets seeded random ones (timing does not depend on their values).
+ * Prints the best and median milliseconds per run and the 2-thread speedup;
+ * tools/bench/run sets these beside torch's numbers.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "qs-exec.h"
+#include "qs-graph-json.h"
+
+/* Random weights for every parameter the graph lists. */
+static QsWeights *
+random_weights (QsGraph *graph)
+{
+  g_autoptr(GArray) views = g_array_new (FALSE, TRUE, sizeof (QsTensorView));
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (0);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("qs-bench-XXXXXX", &error);
+  g_autofree char *path = g_build_filename (dir, "w.safetensors", NULL);
+  QsWeights *w;
+
+  g_assert_no_error (error);
+  for (QsId m = 0; m < graph->n_modules; m++)
+    for (guint p = 0; p < graph->modules[m].n_params; p++)
+      {
+        const QsModule *mod = &graph->modules[m];
+        const QsParam *param = &mod->params[p];
+        gint64 n = MAX (qs_type_n_elements (&param->type), 1);
+        QsTensorView v = { .dtype = param->type.dtype, .rank = param->type.rank };
+        gsize size = qs_dtype_size (v.dtype);
+        gpointer data = g_malloc0 (n * size);
+        double fan_in = param->type.rank > 1 ? n / param->type.dims[0] : 1;
+
+        memcpy (v.dims, param->type.dims, sizeof v.dims);
+        v.name = g_strconcat (mod->path, *mod->path ? "." : "", param->name, NULL);
+        v.data = data, v.n_bytes = n * size;
+        if (v.dtype == QS_DTYPE_FLOAT32)
+          for (gint64 i = 0; i < n; i++)
+            ((float *) data)[i] = g_str_has_suffix (v.name, "running_var") ? 1.0f
+                                  : (float) g_rand_double_range (rand, -1, 1) / sqrt (fan_in);
+        g_ptr_array_add (owned, (gpointer) v.name);
+        g_ptr_array_add (owned, data);
+        g_array_append_val (views, v);
+      }
+  if (!qs_weights_save (path, (QsTensorView *) views->data, views->len, NULL, &error))
+    g_error ("%s", error->message);
+  w = qs_weights_open (path, &error);
+  g_assert_no_error (error);
+  g_unlink (path);
+  g_rmdir (dir);
+  return w;
+}
+
+static int
+cmp_double (const void *a, const void *b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+/* Best and median ms of @repeats runs after one warm-up run. */
+static void
+time_runs (QsGraph *graph, QsWeights *weights, QsExecValue *x, int threads, int repeats,
+           double *best, double *median)
+{
+  QsExecOptions options = { .n_threads = threads };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QsExec) exec = qs_exec_new (graph, weights, &options, &error);
+  g_autofree double *ms = g_new (double, repeats);
+
+  g_assert_no_error (error);
+  for (int r = -1; r < repeats; r++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr(GPtrArray) out = qs_exec_run (exec, &x, 1, &error);
+
+      if (out == NULL)
+        g_error ("%s", error->message);
+      if (r >= 0)
+        ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+    }
+  qsort (ms, repeats, sizeof (double), cmp_double);
+  *best = ms[0];
+  *median = ms[repeats / 2];
+}
+
+int
+main (int argc, char **argv)
+{
+  g_autofree char *def = g_build_filename (QS_SOURCE_DIR, "data", "models",
+                                           "resnet18.qsgraph.json", NULL);
+  const char *file = argc > 1 ? argv[1] : def;
+  int repeats = argc > 2 ? atoi (argv[2]) : 10;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QsGraph) graph = qs_graph_load (file, QS_GRAPH_LOAD_DEFAULT, &error);
+  g_autoptr(QsWeights) weights = NULL;
+  g_autoptr(QsExecValue) x = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
+  const QsType *in;
+  QsTensor *t;
+  double best[2], median[2];
+
+  if (graph == NULL)
+    {
+      fprintf (stderr, "bench-exec: %s\n", error->message);
+      return 1;
+    }
+  weights = graph->weights ? qs_weights_ref (graph->weights) : random_weights (graph);
+  in = &graph->values[graph->nodes[0].outputs[0]].type;
+  t = qs_tensor_new (QS_DTYPE_FLOAT32, in->rank, in->dims);
+  for (gint64 i = 0; i < t->n_elements; i++)
+    qs_tensor_f32 (t)[i] = (float) g_rand_double_range (rand, -1, 1);
+  x = qs_exec_value_new_tensor (t);
+  repeats = MAX (repeats, 1);
+
+  for (int i = 0; i < 2; i++)
+    time_runs (graph, weights, x, i + 1, repeats, &best[i], &median[i]);
+  printf ("exec-float %s: 1 thread %.1f ms (median %.1f), 2 threads %.1f ms (median %.1f), "
+          "speedup %.2fx\n", graph->name, best[0], median[0], best[1], median[1],
+          best[0] / best[1]);
+  return 0;
+}
