@@ -296,6 +296,28 @@ qs_rule_set_copy (const QsRuleSet *set)
   return copy;
 }
 
+void
+qs_rule_set_assign (QsRuleSet       *dst,
+                    const QsRuleSet *src)
+{
+  g_return_if_fail (dst != NULL && src != NULL);
+  if (dst == src)
+    return;
+  g_ptr_array_set_size (dst->rules, 0);
+  dst->kind = src->kind;
+  for (guint i = 0; i < src->rules->len; i++)
+    if (!qs_rule_set_add (dst, src->rules->pdata[i], NULL))
+      g_assert_not_reached ();
+}
+
+void
+qs_rule_set_set_kind (QsRuleSet     *set,
+                      QsQconfigKind  kind)
+{
+  g_return_if_fail (set != NULL);
+  set->kind = kind;
+}
+
 QsQconfigKind
 qs_rule_set_get_kind (const QsRuleSet *set)
 {

@@ -95,6 +95,11 @@ typedef struct _QsRuleSet QsRuleSet;
 
 QsRuleSet   *qs_rule_set_new          (QsQconfigKind kind);
 QsRuleSet   *qs_rule_set_copy         (const QsRuleSet *set);
+/* Makes @dst equal to @src (kind and rules). */
+void         qs_rule_set_assign       (QsRuleSet    *dst,
+                                       const QsRuleSet *src);
+void         qs_rule_set_set_kind     (QsRuleSet    *set,
+                                       QsQconfigKind kind);
 void         qs_rule_set_free         (QsRuleSet    *set);
 QsQconfigKind qs_rule_set_get_kind    (const QsRuleSet *set);
 guint        qs_rule_set_get_n_rules  (const QsRuleSet *set);
