@@ -123,7 +123,11 @@ qs_cli_fuse (int    argc,
   text = o.json ? qs_fuse_report_to_json (report, graph, fused)
                 : qs_fuse_report_to_text (report, graph, fused);
   if (o.json)
-    text = g_strconcat (g_steal_pointer (&text), "\n", NULL);
+    {
+      g_autofree char *json = g_steal_pointer (&text);
+
+      text = g_strconcat (json, "\n", NULL);
+    }
   return finish (&o, fused, text);
 }
 
@@ -168,6 +172,10 @@ qs_cli_prepare (int    argc,
     return fail (error);
   text = o.json ? qs_prepared_to_json (prepared, graph) : qs_prepared_to_text (prepared, graph);
   if (o.json)
-    text = g_strconcat (g_steal_pointer (&text), "\n", NULL);
+    {
+      g_autofree char *json = g_steal_pointer (&text);
+
+      text = g_strconcat (json, "\n", NULL);
+    }
   return finish (&o, prepared->graph, text);
 }

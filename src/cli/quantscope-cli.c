@@ -11,6 +11,7 @@ static const QsCliCommand commands[] = {
   { "inspect", qs_cli_inspect, "Summarise a graph file: nodes, ops, MACs, warnings" },
   { "fuse",    qs_cli_fuse,    "Fuse conv/linear/bn/add/relu patterns; list groups and near-misses" },
   { "prepare", qs_cli_prepare, "Fuse, assign qconfigs by rules, place observers for a march" },
+  { "estimate", qs_cli_estimate, "Estimate NASH latency per fused kernel and per model" },
   { "run",     qs_cli_run,     "Run a graph on .npy inputs (float executor); write .npy/.npz" },
 };
 

@@ -70,7 +70,8 @@ run_command (QsGraph     *graph,
              QsRuleSet   *rules,
              GError     **error)
 {
-  g_auto(GStrv) argv = g_strsplit (g_strstrip (g_strdup (cmd)), " ", -1);
+  g_autofree char *line = g_strstrip (g_strdup (cmd));
+  g_auto(GStrv) argv = g_strsplit (line, " ", -1);
   g_autofree char *report = NULL;
   g_autofree char *dump = NULL;
 
