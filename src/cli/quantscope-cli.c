@@ -13,6 +13,7 @@ static const QsCliCommand commands[] = {
   { "prepare", qs_cli_prepare, "Fuse, assign qconfigs by rules, place observers for a march" },
   { "estimate", qs_cli_estimate, "Estimate NASH latency per fused kernel and per model" },
   { "run",     qs_cli_run,     "Run a graph on .npy inputs (float executor); write .npy/.npz" },
+  { "check",   qs_cli_check,   "Validate a project file and report decision changes since its last run" },
 };
 
 static void
