@@ -36,6 +36,7 @@ typedef struct
 
 struct _QsLayout
 {
+  gatomicrefcount ref_count;
   QsGraph       *graph;
   QsLayoutOptions opts;
 
@@ -62,6 +63,12 @@ struct _QsLayout
   QsLayoutRect  *wrapped_rects;
   gboolean      *wrapped_valid;
   QsLayoutRect   bounds;
+
+  guint32       *in_start;     /* per node: in_edges[in_start[n] .. [n + 1]) */
+  guint32       *in_edges;
+  guint32       *out_start;
+  guint32       *out_edges;
+  guint32       *node_pos;     /* per node: index in layer_nodes */
 };
 
 /* Scratch data used while building. */
@@ -742,6 +749,75 @@ finish (QsLayout *self)
     }
 }
 
+typedef struct
+{
+  double  x;
+  guint32 edge;
+} EdgeByX;
+
+static int
+compare_edge_by_x (gconstpointer a,
+                   gconstpointer b)
+{
+  double xa = ((const EdgeByX *) a)->x, xb = ((const EdgeByX *) b)->x;
+
+  return (xa > xb) - (xa < xb);
+}
+
+static void
+sort_out_edges (QsLayout *self,
+                guint32  *edges,
+                guint     n,
+                EdgeByX  *scratch)
+{
+  for (guint i = 0; i < n; i++)
+    scratch[i] = (EdgeByX) { self->x[self->edges[edges[i]].target], edges[i] };
+  qsort (scratch, n, sizeof (EdgeByX), compare_edge_by_x);
+  for (guint i = 0; i < n; i++)
+    edges[i] = scratch[i].edge;
+}
+
+/* Per-node in and out edge lists (CSR) and each node's place in its layer,
+ * for navigation. Edges were collected target by target in port order, so
+ * in-edges come out sorted by port. */
+static void
+index_node_edges (QsLayout *self)
+{
+  guint n = self->n_nodes;
+  g_autofree guint32 *fill_in = NULL, *fill_out = NULL;
+  g_autofree EdgeByX *scratch = NULL;
+
+  self->in_start = g_new0 (guint32, n + 1);
+  self->out_start = g_new0 (guint32, n + 1);
+  self->in_edges = g_new (guint32, MAX (self->n_edges, 1));
+  self->out_edges = g_new (guint32, MAX (self->n_edges, 1));
+  for (guint e = 0; e < self->n_edges; e++)
+    {
+      self->in_start[self->edges[e].target + 1]++;
+      self->out_start[self->edges[e].source + 1]++;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      self->in_start[i + 1] += self->in_start[i];
+      self->out_start[i + 1] += self->out_start[i];
+    }
+  fill_in = g_memdup2 (self->in_start, (n + 1) * sizeof (guint32));
+  fill_out = g_memdup2 (self->out_start, (n + 1) * sizeof (guint32));
+  for (guint e = 0; e < self->n_edges; e++)
+    {
+      self->in_edges[fill_in[self->edges[e].target]++] = e;
+      self->out_edges[fill_out[self->edges[e].source]++] = e;
+    }
+  scratch = g_new (EdgeByX, MAX (self->n_edges, 1));
+  for (guint i = 0; i < n; i++)
+    if (self->out_start[i + 1] - self->out_start[i] > 1)
+      sort_out_edges (self, self->out_edges + self->out_start[i],
+                      self->out_start[i + 1] - self->out_start[i], scratch);
+  self->node_pos = g_new (guint32, MAX (n, 1));
+  for (guint i = 0; i < n; i++)
+    self->node_pos[self->layer_nodes[i]] = i;
+}
+
 QsLayout *
 qs_layout_new (QsGraph               *graph,
                const QsLayoutOptions *opts)
@@ -752,6 +828,7 @@ qs_layout_new (QsGraph               *graph,
   g_return_val_if_fail (graph != NULL, NULL);
 
   self = g_new0 (QsLayout, 1);
+  g_atomic_ref_count_init (&self->ref_count);
   self->graph = qs_graph_ref (graph);
   if (opts != NULL)
     self->opts = *opts;
@@ -773,6 +850,7 @@ qs_layout_new (QsGraph               *graph,
   assign_y (self);
   route_edges (self, &s);
   finish (self);
+  index_node_edges (self);
 
   g_free (s.producer);
   g_free (s.out_index);
@@ -785,11 +863,24 @@ qs_layout_new (QsGraph               *graph,
   return self;
 }
 
+QsLayout *
+qs_layout_ref (QsLayout *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  g_atomic_ref_count_inc (&self->ref_count);
+  return self;
+}
+
 void
 qs_layout_free (QsLayout *self)
 {
-  if (self == NULL)
+  if (self == NULL || !g_atomic_ref_count_dec (&self->ref_count))
     return;
+  g_free (self->in_start);
+  g_free (self->in_edges);
+  g_free (self->out_start);
+  g_free (self->out_edges);
+  g_free (self->node_pos);
   g_clear_pointer (&self->graph, qs_graph_unref);
   g_free (self->layer);
   g_free (self->x);
@@ -821,6 +912,13 @@ qs_layout_get_n_nodes (const QsLayout *self)
 {
   g_return_val_if_fail (self != NULL, 0);
   return self->n_nodes;
+}
+
+const QsLayoutOptions *
+qs_layout_get_options (const QsLayout *self)
+{
+  g_return_val_if_fail (self != NULL, NULL);
+  return &self->opts;
 }
 
 guint
@@ -893,6 +991,48 @@ qs_layout_get_wrapped_rect (const QsLayout *self,
 
   *rect = self->wrapped_rects[wrapped];
   return self->wrapped_valid[wrapped];
+}
+
+const guint32 *
+qs_layout_node_in_edges (const QsLayout *self,
+                         QsId            node,
+                         guint          *n_edges)
+{
+  g_return_val_if_fail (self != NULL && n_edges != NULL, NULL);
+  g_return_val_if_fail (node < self->n_nodes, NULL);
+
+  *n_edges = self->in_start[node + 1] - self->in_start[node];
+  return self->in_edges + self->in_start[node];
+}
+
+const guint32 *
+qs_layout_node_out_edges (const QsLayout *self,
+                          QsId            node,
+                          guint          *n_edges)
+{
+  g_return_val_if_fail (self != NULL && n_edges != NULL, NULL);
+  g_return_val_if_fail (node < self->n_nodes, NULL);
+
+  *n_edges = self->out_start[node + 1] - self->out_start[node];
+  return self->out_edges + self->out_start[node];
+}
+
+QsId
+qs_layout_node_beside (const QsLayout *self,
+                       QsId            node,
+                       int             step)
+{
+  gint64 pos;
+  guint l;
+
+  g_return_val_if_fail (self != NULL, QS_ID_NONE);
+  g_return_val_if_fail (node < self->n_nodes, QS_ID_NONE);
+
+  l = self->layer[node];
+  pos = (gint64) self->node_pos[node] + step;
+  if (pos < self->node_start[l] || pos >= self->node_start[l + 1])
+    return QS_ID_NONE;
+  return self->layer_nodes[pos];
 }
 
 /* The first layer whose bottom is at or below @y. */

@@ -11,7 +11,11 @@
  * Coordinates are in layout units (one unit is one pixel at zoom 1), y grows
  * downwards, and a node's (x, y) is its top left corner. The layout keeps a
  * reference on the graph; it is immutable once built, so it can be built in
- * a worker thread and read from any thread.
+ * a worker thread and read from any thread. It is reference counted so an
+ * export running in a thread can keep the layout the view shows alive.
+ *
+ * Module groups, collapsing and fusion outlines sit on top of a layout in
+ * qs-layout-groups.h.
  */
 #pragma once
 
@@ -90,11 +94,14 @@ void                qs_layout_options_init     (QsLayoutOptions    *opts);
  * graph, even a cyclic one, gets a drawing. @opts may be NULL. */
 QsLayout           *qs_layout_new              (QsGraph            *graph,
                                                 const QsLayoutOptions *opts);
+QsLayout           *qs_layout_ref              (QsLayout           *layout);
+/* Drops a reference (the name predates the reference count). */
 void                qs_layout_free             (QsLayout           *layout);
 
 /* Borrowed. */
 QsGraph            *qs_layout_get_graph        (const QsLayout     *layout);
 guint               qs_layout_get_n_nodes      (const QsLayout     *layout);
+const QsLayoutOptions *qs_layout_get_options   (const QsLayout     *layout);
 guint               qs_layout_get_n_layers     (const QsLayout     *layout);
 /* Dummy points created for long edges (for statistics). */
 guint               qs_layout_get_n_dummies    (const QsLayout     *layout);
@@ -114,6 +121,21 @@ const QsLayoutEdge *qs_layout_get_edge         (const QsLayout     *layout,
 gboolean            qs_layout_get_wrapped_rect (const QsLayout     *layout,
                                                 QsId                wrapped,
                                                 QsLayoutRect       *rect);
+
+/* Neighbours of @node, for keyboard navigation: the edge indices whose
+ * target (in) or source (out) is @node. In-edges are in input-port order,
+ * out-edges left to right by target. Borrowed. */
+const guint32      *qs_layout_node_in_edges    (const QsLayout     *layout,
+                                                QsId                node,
+                                                guint              *n_edges);
+const guint32      *qs_layout_node_out_edges   (const QsLayout     *layout,
+                                                QsId                node,
+                                                guint              *n_edges);
+/* The node @step places right (> 0) or left (< 0) of @node in its layer,
+ * or QS_ID_NONE past the end. */
+QsId                qs_layout_node_beside      (const QsLayout     *layout,
+                                                QsId                node,
+                                                int                 step);
 
 /* Hit testing, in O(log n) per layer touched. */
 QsId                qs_layout_node_at          (const QsLayout     *layout,

@@ -1,429 +1,60 @@
-/* qs-graph-view.c: draws a laid-out graph; pan, zoom and hit tests
+/* qs-graph-view.c: the graph canvas
  *
- * A layout point p shows at p * zoom + offset in widget pixels. Only what
- * the layout reports inside the visible rectangle is drawn, and labels are
- * skipped when they would be too small to read.
+ * A layout point p shows at p * zoom + offset in widget pixels. Drawing is
+ * the renderer's (qs-graph-render.c), shared with export; this file keeps
+ * the view state, the selection, search and navigation. Pointer and key
+ * handling is in qs-graph-view-input.c.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <math.h>
-#include <pango/pangocairo.h>
 
-#include "qs-graph-view.h"
+#include "qs-graph-view-private.h"
 
-#define ZOOM_MIN     0.01
+#define ZOOM_MIN     0.002
 #define ZOOM_MAX     4.0
 #define ZOOM_STEP    1.25
 #define FIT_MARGIN   24.0
-#define TEXT_ZOOM    0.4   /* below this, nodes are drawn without labels */
-#define DETAIL_ZOOM  0.12  /* below this, nodes are plain rectangles */
-#define NODE_PAD     8.0
-#define NODE_MIN_W   96.0
-#define NODE_MAX_W   280.0
-#define NODE_RADIUS  6.0
-
-#define TITLE_FONT   "Sans Bold 10"
-#define NAME_FONT    "Sans 9"
-#define TYPE_FONT    "Monospace 8"
-#define NOTE_FONT    "Sans 7"
-
-struct _QsGraphView
-{
-  GtkWidget  parent_instance;
-
-  /* owned */
-  QsLayout  *layout;
-  GArray    *visible_nodes;
-  GArray    *visible_edges;
-
-  double     zoom;
-  double     offset_x, offset_y;
-  double     drag_start_x, drag_start_y;
-  double     pointer_x, pointer_y;
-  guint      fit_pending : 1;
-};
+#define MINIMAP_W    200.0
+#define MINIMAP_H    150.0
+#define MINIMAP_PAD  12.0
 
 G_DEFINE_FINAL_TYPE (QsGraphView, qs_graph_view, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
   PROP_ZOOM,
+  PROP_SHOW_MINIMAP,
   N_PROPS
 };
 
-static GParamSpec *properties[N_PROPS];
-
-/* Pastel fills per op class, readable with dark text in both styles. */
-static const char * const class_colors[QS_N_OP_CLASSES] = {
-  [QS_OP_CLASS_OTHER] = "#deddda",
-  [QS_OP_CLASS_IO] = "#f6f5f4",
-  [QS_OP_CLASS_CONV] = "#99c1f1",
-  [QS_OP_CLASS_LINEAR] = "#a4c8f0",
-  [QS_OP_CLASS_MATMUL] = "#b3c7f5",
-  [QS_OP_CLASS_NORM] = "#dcc7f0",
-  [QS_OP_CLASS_ACTIVATION] = "#f9d27a",
-  [QS_OP_CLASS_SOFTMAX] = "#ffbe6f",
-  [QS_OP_CLASS_ELEMENTWISE] = "#8ff0a4",
-  [QS_OP_CLASS_POOL] = "#a8e0d8",
-  [QS_OP_CLASS_REDUCE] = "#b5e8c8",
-  [QS_OP_CLASS_RESIZE] = "#c4e6a8",
-  [QS_OP_CLASS_MOVE] = "#f0b8a8",
-  [QS_OP_CLASS_RESHAPE] = "#e8dcc8",
-  [QS_OP_CLASS_IDENTITY] = "#ebebeb",
-  [QS_OP_CLASS_SHAPE] = "#e0e0e0",
-  [QS_OP_CLASS_WRAPPED] = "#dc8add",
+enum {
+  SELECTION_CHANGED,
+  N_SIGNALS
 };
 
-static void
-node_class_color (const QsNode *node,
-                  GdkRGBA      *rgba)
-{
-  QsOpClass cls = node->wrapped != QS_ID_NONE ? QS_OP_CLASS_WRAPPED : qs_op_class (node->op);
-
-  if (cls >= QS_N_OP_CLASSES || !gdk_rgba_parse (rgba, class_colors[cls]))
-    gdk_rgba_parse (rgba, class_colors[QS_OP_CLASS_OTHER]);
-}
-
-/* The three label lines of a node: what it does, its name, its type. */
-static const char *
-node_title (const QsNode *node)
-{
-  if (node->op == QS_OP_UNKNOWN && node->target != NULL)
-    return node->target;
-  return qs_op_name (node->op);
-}
-
-static void
-node_type_text (const QsGraph *graph,
-                const QsNode  *node,
-                GString       *out)
-{
-  g_string_truncate (out, 0);
-  if (node->n_outputs == 0 || node->outputs[0] >= graph->n_values)
-    return;
-  qs_type_append (&graph->values[node->outputs[0]].type, out);
-  if (node->n_outputs > 1)
-    g_string_append_printf (out, " +%u", node->n_outputs - 1);
-}
-
-/* Unhinted metrics: text measures the same at every zoom and in the
- * worker thread that sizes the nodes. */
-static void
-set_unhinted (PangoLayout *pl)
-{
-  cairo_font_options_t *options = cairo_font_options_create ();
-
-  cairo_font_options_set_hint_metrics (options, CAIRO_HINT_METRICS_OFF);
-  cairo_font_options_set_hint_style (options, CAIRO_HINT_STYLE_NONE);
-  pango_cairo_context_set_font_options (pango_layout_get_context (pl), options);
-  cairo_font_options_destroy (options);
-  pango_layout_context_changed (pl);
-}
-
-static int
-text_width (PangoLayout *pl,
-            const char  *font,
-            const char  *text,
-            int         *height)
-{
-  g_autoptr (PangoFontDescription) desc = pango_font_description_from_string (font);
-  int w, h;
-
-  pango_layout_set_font_description (pl, desc);
-  pango_layout_set_text (pl, text, -1);
-  pango_layout_get_pixel_size (pl, &w, &h);
-  if (height != NULL)
-    *height += h;
-  return w;
-}
-
-static void
-measure_node_cb (const QsGraph *graph,
-                 QsId           id,
-                 double        *width,
-                 double        *height,
-                 gpointer       user_data)
-{
-  PangoLayout *pl = user_data;
-  const QsNode *node = &graph->nodes[id];
-  g_autoptr (GString) type = g_string_new (NULL);
-  int w, h = 0, line;
-
-  node_type_text (graph, node, type);
-  w = text_width (pl, TITLE_FONT, node_title (node), &h);
-  line = text_width (pl, NAME_FONT, node->name ? node->name : "", &h);
-  w = MAX (w, line);
-  line = text_width (pl, TYPE_FONT, type->len ? type->str : " ", &h);
-  w = MAX (w, line);
-  *width = CLAMP (w + 2 * NODE_PAD + 4, NODE_MIN_W, NODE_MAX_W);
-  *height = h + 2 * NODE_PAD;
-}
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
 
 void
 qs_graph_view_init_layout_options (QsLayoutOptions *opts,
                                    PangoLayout     *measure)
 {
-  g_return_if_fail (opts != NULL);
-  g_return_if_fail (PANGO_IS_LAYOUT (measure));
-
-  set_unhinted (measure);
-  qs_layout_options_init (opts);
-  opts->size_func = measure_node_cb;
-  opts->size_data = measure;
+  qs_graph_render_init_layout_options (opts, measure);
 }
 
 /* Drawing */
 
 static void
-rounded_rect (cairo_t            *cr,
-              const QsLayoutRect *r,
-              double              radius)
+color_from_rgba (const GdkRGBA *rgba,
+                 QsColor       *color)
 {
-  cairo_new_sub_path (cr);
-  cairo_arc (cr, r->x + r->width - radius, r->y + radius, radius, -G_PI_2, 0);
-  cairo_arc (cr, r->x + r->width - radius, r->y + r->height - radius, radius, 0, G_PI_2);
-  cairo_arc (cr, r->x + radius, r->y + r->height - radius, radius, G_PI_2, G_PI);
-  cairo_arc (cr, r->x + radius, r->y + radius, radius, G_PI, 3 * G_PI_2);
-  cairo_close_path (cr);
+  *color = (QsColor) { rgba->red, rgba->green, rgba->blue };
 }
 
-static void
-draw_arrow (cairo_t             *cr,
-            const QsLayoutPoint *tip,
-            double               size)
-{
-  cairo_move_to (cr, tip->x, tip->y);
-  cairo_line_to (cr, tip->x - size / 2, tip->y - size);
-  cairo_line_to (cr, tip->x + size / 2, tip->y - size);
-  cairo_close_path (cr);
-  cairo_fill (cr);
-}
-
-/* Routed edges alternate gaps between layers (drawn as S-curves) and
- * straight runs through a layer. */
-static void
-draw_edge (cairo_t            *cr,
-           const QsLayoutEdge *edge,
-           double              arrow)
-{
-  const QsLayoutPoint *p = edge->points;
-
-  if (edge->flags & QS_LAYOUT_EDGE_STUB)
-    {
-      static const double dash[] = { 3, 3 };
-
-      cairo_save (cr);
-      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-      cairo_move_to (cr, p[0].x, p[0].y);
-      cairo_line_to (cr, p[1].x, p[1].y);
-      cairo_move_to (cr, p[2].x, p[2].y);
-      cairo_line_to (cr, p[3].x, p[3].y - arrow);
-      cairo_stroke (cr);
-      cairo_restore (cr);
-      if (arrow > 0)
-        {
-          cairo_arc (cr, p[1].x, p[1].y, arrow / 3, 0, 2 * G_PI);
-          cairo_fill (cr);
-          draw_arrow (cr, &p[3], arrow);
-        }
-      return;
-    }
-
-  cairo_move_to (cr, p[0].x, p[0].y);
-  for (guint i = 0; i + 1 < edge->n_points; i += 2)
-    {
-      const QsLayoutPoint *a = &p[i], *b = &p[i + 1];
-      double mid = (a->y + b->y) / 2;
-      gboolean last = i + 2 >= edge->n_points;
-
-      cairo_curve_to (cr, a->x, mid, b->x, mid, b->x, last ? b->y - arrow : b->y);
-      if (!last)
-        cairo_line_to (cr, p[i + 2].x, p[i + 2].y);
-    }
-  cairo_stroke (cr);
-  if (arrow > 0)
-    draw_arrow (cr, &p[edge->n_points - 1], arrow);
-}
-
-static void
-draw_label (cairo_t     *cr,
-            PangoLayout *pl,
-            const char  *font,
-            const char  *text,
-            double       x,
-            double      *y,
-            double       width)
-{
-  g_autoptr (PangoFontDescription) desc = pango_font_description_from_string (font);
-  int h;
-
-  pango_layout_set_font_description (pl, desc);
-  pango_layout_set_width (pl, (int) (width * PANGO_SCALE));
-  pango_layout_set_ellipsize (pl, PANGO_ELLIPSIZE_MIDDLE);
-  pango_layout_set_alignment (pl, PANGO_ALIGN_CENTER);
-  pango_layout_set_text (pl, text, -1);
-  cairo_move_to (cr, x, *y);
-  pango_cairo_show_layout (cr, pl);
-  pango_layout_get_pixel_size (pl, NULL, &h);
-  *y += h;
-}
-
-static void
-draw_note (cairo_t     *cr,
-           PangoLayout *pl,
-           const char  *text,
-           double       x,
-           double       y)
-{
-  g_autoptr (PangoFontDescription) desc = pango_font_description_from_string (NOTE_FONT);
-
-  pango_layout_set_font_description (pl, desc);
-  pango_layout_set_width (pl, -1);
-  pango_layout_set_alignment (pl, PANGO_ALIGN_LEFT);
-  pango_layout_set_text (pl, text, -1);
-  cairo_move_to (cr, x, y);
-  pango_cairo_show_layout (cr, pl);
-}
-
-/* A stub says where it goes: the far end's node name beside each stub. */
-static void
-draw_stub_labels (QsGraphView        *self,
-                  cairo_t            *cr,
-                  PangoLayout        *pl,
-                  const QsLayoutEdge *edge)
-{
-  const QsGraph *graph = qs_layout_get_graph (self->layout);
-  const char *source = graph->nodes[edge->source].name;
-  const char *target = graph->nodes[edge->target].name;
-  g_autofree char *to = g_strdup_printf ("→ %s", target ? target : "");
-  g_autofree char *from = g_strdup_printf ("%s →", source ? source : "");
-  int h;
-
-  draw_note (cr, pl, to, edge->points[1].x + 4, edge->points[1].y - 6);
-  pango_layout_set_text (pl, from, -1);
-  pango_layout_get_pixel_size (pl, NULL, &h);
-  draw_note (cr, pl, from, edge->points[2].x + 4, edge->points[2].y - h + 4);
-}
-
-static void
-draw_node (QsGraphView *self,
-           cairo_t     *cr,
-           PangoLayout *pl,
-           GString     *scratch,
-           QsId         id)
-{
-  const QsGraph *graph = qs_layout_get_graph (self->layout);
-  const QsNode *node = &graph->nodes[id];
-  QsLayoutRect r;
-  GdkRGBA fill;
-  double y;
-
-  qs_layout_get_node_rect (self->layout, id, &r);
-  node_class_color (node, &fill);
-  if (self->zoom < DETAIL_ZOOM)
-    {
-      gdk_cairo_set_source_rgba (cr, &fill);
-      cairo_rectangle (cr, r.x, r.y, r.width, r.height);
-      cairo_fill (cr);
-      return;
-    }
-
-  rounded_rect (cr, &r, NODE_RADIUS);
-  gdk_cairo_set_source_rgba (cr, &fill);
-  cairo_fill_preserve (cr);
-  cairo_set_source_rgba (cr, 0, 0, 0, 0.35);
-  cairo_set_line_width (cr, 1);
-  cairo_stroke (cr);
-  if (self->zoom < TEXT_ZOOM)
-    return;
-
-  cairo_set_source_rgba (cr, 0.1, 0.1, 0.12, 1);
-  y = r.y + NODE_PAD;
-  draw_label (cr, pl, TITLE_FONT, node_title (node), r.x + 4, &y, r.width - 8);
-  cairo_set_source_rgba (cr, 0.1, 0.1, 0.12, 0.75);
-  draw_label (cr, pl, NAME_FONT, node->name ? node->name : "", r.x + 4, &y, r.width - 8);
-  node_type_text (graph, node, scratch);
-  draw_label (cr, pl, TYPE_FONT, scratch->str, r.x + 4, &y, r.width - 8);
-}
-
-/* A label on a background pill, centred vertically on (x, y), so that it
- * stays legible over the frame and the edges crossing it. */
-static void
-draw_tag (cairo_t       *cr,
-          PangoLayout   *pl,
-          const char    *text,
-          double         x,
-          double         y,
-          const GdkRGBA *bg,
-          const GdkRGBA *fg)
-{
-  g_autoptr (PangoFontDescription) desc = pango_font_description_from_string (NAME_FONT);
-  QsLayoutRect r;
-  int w, h;
-
-  pango_layout_set_font_description (pl, desc);
-  pango_layout_set_width (pl, -1);
-  pango_layout_set_alignment (pl, PANGO_ALIGN_LEFT);
-  pango_layout_set_text (pl, text, -1);
-  pango_layout_get_pixel_size (pl, &w, &h);
-  r = (QsLayoutRect) { x, y - h / 2.0 - 1, w + 8, h + 2 };
-  rounded_rect (cr, &r, (h + 2) / 2.0);
-  gdk_cairo_set_source_rgba (cr, bg);
-  cairo_fill_preserve (cr);
-  cairo_set_source_rgba (cr, 0.57, 0.25, 0.67, 0.9);
-  cairo_set_line_width (cr, 1);
-  cairo_stroke (cr);
-  gdk_cairo_set_source_rgba (cr, fg);
-  cairo_move_to (cr, x + 4, y - h / 2.0);
-  pango_cairo_show_layout (cr, pl);
-}
-
-static void
-draw_wrapped (QsGraphView        *self,
-              cairo_t            *cr,
-              PangoLayout        *pl,
-              const QsLayoutRect *visible,
-              const GdkRGBA      *bg,
-              const GdkRGBA      *fg,
-              gboolean            tags)
-{
-  static const double dash[] = { 6, 4 };
-  const QsGraph *graph = qs_layout_get_graph (self->layout);
-
-  for (QsId i = 0; i < graph->n_wrapped; i++)
-    {
-      const QsWrapped *w = &graph->wrapped[i];
-      g_autofree char *label = NULL;
-      QsLayoutRect r;
-
-      if (!qs_layout_get_wrapped_rect (self->layout, i, &r)
-          || r.x > visible->x + visible->width || r.x + r.width < visible->x
-          || r.y > visible->y + visible->height || r.y + r.height < visible->y)
-        continue;
-      if (tags)
-        {
-          /* TRANSLATORS: a wrapped region's frame: its kind, then its name */
-          label = g_strdup_printf (_("%s: %s"), qs_wrap_kind_name (w->kind),
-                                   w->name ? w->name : "");
-          draw_tag (cr, pl, label, r.x + NODE_RADIUS, r.y, bg, fg);
-          continue;
-        }
-      cairo_save (cr);
-      rounded_rect (cr, &r, NODE_RADIUS + 4);
-      cairo_set_source_rgba (cr, 0.57, 0.25, 0.67, 0.08);
-      cairo_fill_preserve (cr);
-      cairo_set_source_rgba (cr, 0.57, 0.25, 0.67, 0.9);
-      cairo_set_dash (cr, dash, G_N_ELEMENTS (dash), 0);
-      cairo_set_line_width (cr, 1.5);
-      cairo_stroke (cr);
-      cairo_restore (cr);
-    }
-}
-
-static void
-visible_rect (QsGraphView  *self,
-              QsLayoutRect *rect)
+void
+qs_graph_view_visible_rect (QsGraphView  *self,
+                            QsLayoutRect *rect)
 {
   int w = gtk_widget_get_width (GTK_WIDGET (self));
   int h = gtk_widget_get_height (GTK_WIDGET (self));
@@ -433,16 +64,74 @@ visible_rect (QsGraphView  *self,
   };
 }
 
+void
+qs_graph_view_minimap_rect (QsGraphView     *self,
+                            graphene_rect_t *rect)
+{
+  QsLayoutRect b;
+  double w = MINIMAP_W, h = MINIMAP_H;
+
+  qs_layout_get_bounds (self->layout, &b);
+  /* The map takes the graph's shape within its box. */
+  if (b.width > 0 && b.height > 0)
+    {
+      if (b.width / b.height > w / h)
+        h = MAX (40, w * b.height / b.width);
+      else
+        w = MAX (40, h * b.width / b.height);
+    }
+  graphene_rect_init (rect, gtk_widget_get_width (GTK_WIDGET (self)) - w - MINIMAP_PAD,
+                      gtk_widget_get_height (GTK_WIDGET (self)) - h - MINIMAP_PAD, w, h);
+}
+
+static void
+snapshot_minimap (QsGraphView *self,
+                  GtkSnapshot *snapshot)
+{
+  graphene_rect_t area;
+  QsLayoutRect visible;
+  cairo_t *cr;
+
+  qs_graph_view_minimap_rect (self, &area);
+  if (area.origin.x < MINIMAP_W || area.origin.y < MINIMAP_H)
+    return;  /* the view is too small to give it room */
+  if (!self->minimap_valid
+      || self->minimap_serial != qs_layout_groups_get_serial (self->groups))
+    {
+      g_clear_pointer (&self->minimap, cairo_surface_destroy);
+      self->minimap = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, area.size.width,
+                                                  area.size.height);
+      cr = cairo_create (self->minimap);
+      qs_graph_render_draw_minimap (self->render, cr, area.size.width, area.size.height, NULL);
+      cairo_destroy (cr);
+      self->minimap_valid = TRUE;
+      self->minimap_serial = qs_layout_groups_get_serial (self->groups);
+    }
+
+  cr = gtk_snapshot_append_cairo (snapshot, &area);
+  cairo_translate (cr, area.origin.x, area.origin.y);
+  cairo_rectangle (cr, 0, 0, area.size.width, area.size.height);
+  cairo_set_source_rgba (cr, 1, 1, 1, 0.92);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, 0, 0, 0, 0.25);
+  cairo_set_line_width (cr, 1);
+  cairo_stroke (cr);
+  cairo_set_source_surface (cr, self->minimap, 0, 0);
+  cairo_paint (cr);
+  /* Only the viewport frame is drawn per frame. */
+  qs_graph_view_visible_rect (self, &visible);
+  qs_graph_render_draw_minimap (self->render, cr, area.size.width, area.size.height, &visible);
+  cairo_destroy (cr);
+}
+
 static void
 qs_graph_view_snapshot (GtkWidget   *widget,
                         GtkSnapshot *snapshot)
 {
   QsGraphView *self = QS_GRAPH_VIEW (widget);
   int w = gtk_widget_get_width (widget), h = gtk_widget_get_height (widget);
-  g_autoptr (GString) scratch = g_string_new (NULL);
-  g_autoptr (PangoLayout) pl = NULL;
   GtkStyleContext *style;
-  QsLayoutRect visible;
+  QsRenderView view = { 0 };
   GdkRGBA fg, bg;
   cairo_t *cr;
 
@@ -453,50 +142,32 @@ qs_graph_view_snapshot (GtkWidget   *widget,
   gtk_style_context_get_color (style, &fg);
   if (!gtk_style_context_lookup_color (style, "view_bg_color", &bg))
     bg = (GdkRGBA) { 1, 1, 1, 1 };
-  visible_rect (self, &visible);
-  g_array_set_size (self->visible_nodes, 0);
-  g_array_set_size (self->visible_edges, 0);
-  qs_layout_nodes_in_rect (self->layout, &visible, self->visible_nodes);
-  qs_layout_edges_in_rect (self->layout, &visible, self->visible_edges);
+  view.zoom = self->zoom;
+  view.offset_x = self->offset_x;
+  view.offset_y = self->offset_y;
+  view.width = w;
+  view.height = h;
+  color_from_rgba (&fg, &view.foreground);
+  color_from_rgba (&bg, &view.background);
+  view.transparent = TRUE;
+  view.legend = TRUE;
 
   cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, w, h));
-  cairo_translate (cr, self->offset_x, self->offset_y);
-  cairo_scale (cr, self->zoom, self->zoom);
-  pl = pango_cairo_create_layout (cr);
-  set_unhinted (pl);
-
-  draw_wrapped (self, cr, pl, &visible, &bg, &fg, FALSE);
-
-  cairo_set_source_rgba (cr, fg.red, fg.green, fg.blue, 0.45);
-  cairo_set_line_width (cr, MAX (1.25, 0.75 / self->zoom));
-  for (guint i = 0; i < self->visible_edges->len; i++)
-    draw_edge (cr, qs_layout_get_edge (self->layout, g_array_index (self->visible_edges, guint, i)),
-               self->zoom < DETAIL_ZOOM ? 0 : 6);
-
-  if (self->zoom >= TEXT_ZOOM)
-    for (guint i = 0; i < self->visible_edges->len; i++)
-      {
-        guint e = g_array_index (self->visible_edges, guint, i);
-        const QsLayoutEdge *edge = qs_layout_get_edge (self->layout, e);
-
-        if (edge->flags & QS_LAYOUT_EDGE_STUB)
-          draw_stub_labels (self, cr, pl, edge);
-      }
-
-  if (self->zoom >= TEXT_ZOOM)
-    draw_wrapped (self, cr, pl, &visible, &bg, &fg, TRUE);
-  for (guint i = 0; i < self->visible_nodes->len; i++)
-    draw_node (self, cr, pl, scratch, g_array_index (self->visible_nodes, QsId, i));
+  qs_graph_render_draw (self->render, cr, &view);
   cairo_destroy (cr);
+
+  if (self->show_minimap)
+    snapshot_minimap (self, snapshot);
+  qs_graph_view_snapshot_band (self, snapshot);
 }
 
 /* Zoom and pan */
 
-static void
-set_view (QsGraphView *self,
-          double       zoom,
-          double       offset_x,
-          double       offset_y)
+void
+qs_graph_view_set_view (QsGraphView *self,
+                        double       zoom,
+                        double       offset_x,
+                        double       offset_y)
 {
   zoom = CLAMP (zoom, ZOOM_MIN, ZOOM_MAX);
   self->offset_x = offset_x;
@@ -509,110 +180,31 @@ set_view (QsGraphView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* Zooms by @factor keeping the layout point under (x, y) in place. */
-static void
-zoom_at (QsGraphView *self,
-         double       factor,
-         double       x,
-         double       y)
-{
-  double zoom = CLAMP (self->zoom * factor, ZOOM_MIN, ZOOM_MAX);
-  double k = zoom / self->zoom;
-
-  set_view (self, zoom, x - (x - self->offset_x) * k, y - (y - self->offset_y) * k);
-}
-
 static void
 zoom_centered (QsGraphView *self,
                double       factor)
 {
-  zoom_at (self, factor,
-           gtk_widget_get_width (GTK_WIDGET (self)) / 2.0,
-           gtk_widget_get_height (GTK_WIDGET (self)) / 2.0);
+  double x = gtk_widget_get_width (GTK_WIDGET (self)) / 2.0;
+  double y = gtk_widget_get_height (GTK_WIDGET (self)) / 2.0;
+  double zoom = CLAMP (self->zoom * factor, ZOOM_MIN, ZOOM_MAX);
+  double k = zoom / self->zoom;
+
+  qs_graph_view_set_view (self, zoom, x - (x - self->offset_x) * k, y - (y - self->offset_y) * k);
 }
 
-static gboolean
-on_scroll_cb (GtkEventControllerScroll *controller,
-              double                    dx,
-              double                    dy,
-              QsGraphView              *self)
+void
+qs_graph_view_content_changed (QsGraphView *self)
 {
-  GdkModifierType state;
-  double step = 1;
-
-  if (self->layout == NULL)
-    return FALSE;
-  state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
-  if (gtk_event_controller_scroll_get_unit (controller) == GDK_SCROLL_UNIT_WHEEL)
-    step = 48;
-
-  if (state & GDK_CONTROL_MASK)
-    {
-      zoom_at (self, pow (ZOOM_STEP, -dy * step / 48), self->pointer_x, self->pointer_y);
-      return TRUE;
-    }
-  if (state & GDK_SHIFT_MASK)
-    set_view (self, self->zoom, self->offset_x - dy * step, self->offset_y - dx * step);
-  else
-    set_view (self, self->zoom, self->offset_x - dx * step, self->offset_y - dy * step);
-  return TRUE;
+  self->minimap_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static void
-on_motion_cb (GtkEventControllerMotion *controller,
-              double                    x,
-              double                    y,
-              QsGraphView              *self)
+void
+qs_graph_view_selection_changed (QsGraphView *self)
 {
-  self->pointer_x = x;
-  self->pointer_y = y;
-}
-
-static void
-on_drag_begin_cb (GtkGestureDrag *gesture,
-                  double          x,
-                  double          y,
-                  QsGraphView    *self)
-{
-  self->drag_start_x = self->offset_x;
-  self->drag_start_y = self->offset_y;
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
-  gtk_widget_grab_focus (GTK_WIDGET (self));
-}
-
-static void
-on_drag_update_cb (GtkGestureDrag *gesture,
-                   double          dx,
-                   double          dy,
-                   QsGraphView    *self)
-{
-  set_view (self, self->zoom, self->drag_start_x + dx, self->drag_start_y + dy);
-}
-
-static void
-on_drag_end_cb (GtkGestureDrag *gesture,
-                double          dx,
-                double          dy,
-                QsGraphView    *self)
-{
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), NULL);
-}
-
-static void
-zoom_action_cb (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
-{
-  QsGraphView *self = QS_GRAPH_VIEW (widget);
-
-  if (g_str_equal (action_name, "view.zoom-in"))
-    qs_graph_view_zoom_in (self);
-  else if (g_str_equal (action_name, "view.zoom-out"))
-    qs_graph_view_zoom_out (self);
-  else if (g_str_equal (action_name, "view.zoom-reset"))
-    qs_graph_view_set_zoom (self, 1);
-  else
-    qs_graph_view_zoom_to_fit (self);
+  qs_graph_render_set_selection (self->render, self->selected, self->focus);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
 static void
@@ -628,13 +220,31 @@ qs_graph_view_size_allocate (GtkWidget *widget,
 }
 
 static void
+clear_content (QsGraphView *self)
+{
+  qs_graph_render_set_groups (self->render, NULL);
+  g_clear_pointer (&self->groups, qs_layout_groups_free);
+  g_clear_pointer (&self->layout, qs_layout_free);
+  g_clear_pointer (&self->fusion, qs_fuse_report_free);
+  g_clear_pointer (&self->prepared, qs_prepared_free);
+  g_clear_pointer (&self->selected, g_free);
+  g_clear_pointer (&self->minimap, cairo_surface_destroy);
+  self->n_selected = 0;
+  self->focus = self->nav_from = QS_ID_NONE;
+  self->match_index = -1;
+  if (self->matches != NULL)
+    g_array_set_size (self->matches, 0);
+}
+
+static void
 qs_graph_view_dispose (GObject *object)
 {
   QsGraphView *self = QS_GRAPH_VIEW (object);
 
-  g_clear_pointer (&self->layout, qs_layout_free);
-  g_clear_pointer (&self->visible_nodes, g_array_unref);
-  g_clear_pointer (&self->visible_edges, g_array_unref);
+  clear_content (self);
+  g_clear_pointer (&self->render, qs_graph_render_free);
+  g_clear_pointer (&self->overlay, qs_overlay_unref);
+  g_clear_pointer (&self->matches, g_array_unref);
 
   G_OBJECT_CLASS (qs_graph_view_parent_class)->dispose (object);
 }
@@ -651,6 +261,9 @@ qs_graph_view_get_property (GObject    *object,
     {
     case PROP_ZOOM:
       g_value_set_double (value, self->zoom);
+      break;
+    case PROP_SHOW_MINIMAP:
+      g_value_set_boolean (value, self->show_minimap);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -670,19 +283,12 @@ qs_graph_view_set_property (GObject      *object,
     case PROP_ZOOM:
       qs_graph_view_set_zoom (self, g_value_get_double (value));
       break;
+    case PROP_SHOW_MINIMAP:
+      qs_graph_view_set_show_minimap (self, g_value_get_boolean (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
-}
-
-static void
-add_zoom_keys (GtkWidgetClass *widget_class,
-               const char     *action,
-               const guint    *keys,
-               guint           n_keys)
-{
-  for (guint i = 0; i < n_keys; i++)
-    gtk_widget_class_add_binding_action (widget_class, keys[i], 0, action, NULL);
 }
 
 static void
@@ -690,9 +296,6 @@ qs_graph_view_class_init (QsGraphViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
-  static const guint in_keys[] = { GDK_KEY_plus, GDK_KEY_equal, GDK_KEY_KP_Add };
-  static const guint out_keys[] = { GDK_KEY_minus, GDK_KEY_KP_Subtract };
-  static const guint reset_keys[] = { GDK_KEY_0, GDK_KEY_KP_0 };
 
   object_class->dispose = qs_graph_view_dispose;
   object_class->get_property = qs_graph_view_get_property;
@@ -704,17 +307,21 @@ qs_graph_view_class_init (QsGraphViewClass *klass)
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL, ZOOM_MIN, ZOOM_MAX, 1,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_SHOW_MINIMAP] =
+    g_param_spec_boolean ("show-minimap", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_install_action (widget_class, "view.zoom-in", NULL, zoom_action_cb);
-  gtk_widget_class_install_action (widget_class, "view.zoom-out", NULL, zoom_action_cb);
-  gtk_widget_class_install_action (widget_class, "view.zoom-reset", NULL, zoom_action_cb);
-  gtk_widget_class_install_action (widget_class, "view.zoom-fit", NULL, zoom_action_cb);
-  add_zoom_keys (widget_class, "view.zoom-in", in_keys, G_N_ELEMENTS (in_keys));
-  add_zoom_keys (widget_class, "view.zoom-out", out_keys, G_N_ELEMENTS (out_keys));
-  add_zoom_keys (widget_class, "view.zoom-reset", reset_keys, G_N_ELEMENTS (reset_keys));
-  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "view.zoom-fit", NULL);
+  /**
+   * QsGraphView::selection-changed:
+   *
+   * The selected nodes or the focus changed.
+   */
+  signals[SELECTION_CHANGED] =
+    g_signal_new ("selection-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 
+  qs_graph_view_class_init_input (widget_class);
   gtk_widget_class_set_css_name (widget_class, "graphview");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
@@ -722,31 +329,17 @@ qs_graph_view_class_init (QsGraphViewClass *klass)
 static void
 qs_graph_view_init (QsGraphView *self)
 {
-  GtkEventController *scroll, *motion;
-  GtkGesture *drag;
-
   self->zoom = 1;
-  self->visible_nodes = g_array_new (FALSE, FALSE, sizeof (QsId));
-  self->visible_edges = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->show_minimap = TRUE;
+  self->focus = self->nav_from = QS_ID_NONE;
+  self->match_index = -1;
+  self->render = qs_graph_render_new ();
+  self->matches = g_array_new (FALSE, FALSE, sizeof (QsId));
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
-
-  scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
-  g_signal_connect (scroll, "scroll", G_CALLBACK (on_scroll_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
-
-  motion = gtk_event_controller_motion_new ();
-  g_signal_connect (motion, "enter", G_CALLBACK (on_motion_cb), self);
-  g_signal_connect (motion, "motion", G_CALLBACK (on_motion_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), motion);
-
-  drag = gtk_gesture_drag_new ();
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (drag), 0);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_drag_begin_cb), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_drag_update_cb), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_drag_end_cb), self);
-  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self), TRUE);
+  qs_graph_view_init_input (self);
 }
 
 GtkWidget *
@@ -755,18 +348,31 @@ qs_graph_view_new (void)
   return g_object_new (QS_TYPE_GRAPH_VIEW, NULL);
 }
 
+/* Content */
+
 void
 qs_graph_view_take_layout (QsGraphView *self,
                            QsLayout    *layout)
 {
   g_return_if_fail (QS_IS_GRAPH_VIEW (self));
 
-  if (layout == self->layout)
+  if (layout != NULL && layout == self->layout)
     return;
-  g_clear_pointer (&self->layout, qs_layout_free);
+  clear_content (self);
   self->layout = layout;
+  if (layout != NULL)
+    {
+      self->groups = qs_layout_groups_new (layout);
+      self->selected = g_new0 (guint8, MAX (qs_layout_get_n_nodes (layout), 1));
+      qs_graph_render_set_groups (self->render, self->groups);
+      if (self->overlay != NULL
+          && qs_overlay_get_n_nodes (self->overlay) == qs_layout_get_n_nodes (layout))
+        qs_graph_render_set_overlay (self->render, self->overlay);
+    }
+  qs_graph_render_set_selection (self->render, self->selected, QS_ID_NONE);
   qs_graph_view_zoom_to_fit (self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  qs_graph_view_content_changed (self);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
 
 QsLayout *
@@ -781,6 +387,64 @@ qs_graph_view_get_graph (QsGraphView *self)
 {
   g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), NULL);
   return self->layout ? qs_layout_get_graph (self->layout) : NULL;
+}
+
+QsLayoutGroups *
+qs_graph_view_get_groups (QsGraphView *self)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), NULL);
+  return self->groups;
+}
+
+void
+qs_graph_view_take_fusion (QsGraphView  *self,
+                           QsFuseReport *report)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+  g_return_if_fail (report == NULL || self->layout != NULL);
+  g_return_if_fail (report == NULL
+                    || report->n_input_nodes == qs_layout_get_n_nodes (self->layout));
+
+  qs_graph_render_set_fusion (self->render, report);
+  g_clear_pointer (&self->fusion, qs_fuse_report_free);
+  self->fusion = report;
+  qs_graph_view_content_changed (self);
+}
+
+void
+qs_graph_view_take_prepared (QsGraphView *self,
+                             QsPrepared  *prepared)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+  g_return_if_fail (prepared == NULL || prepared->graph == qs_graph_view_get_graph (self));
+
+  qs_graph_render_set_prepared (self->render, prepared);
+  g_clear_pointer (&self->prepared, qs_prepared_free);
+  self->prepared = prepared;
+  qs_graph_view_content_changed (self);
+}
+
+void
+qs_graph_view_set_overlay (QsGraphView *self,
+                           QsOverlay   *overlay)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+
+  if (overlay == self->overlay)
+    return;
+  if (overlay != NULL)
+    qs_overlay_ref (overlay);
+  g_clear_pointer (&self->overlay, qs_overlay_unref);
+  self->overlay = overlay;
+  qs_graph_render_set_overlay (self->render, overlay);
+  qs_graph_view_content_changed (self);
+}
+
+QsRenderColorMode
+qs_graph_view_get_color_mode (QsGraphView *self)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), QS_RENDER_COLOR_OP_CLASS);
+  return qs_graph_render_get_color_mode (self->render);
 }
 
 double
@@ -812,11 +476,29 @@ qs_graph_view_zoom_out (QsGraphView *self)
   zoom_centered (self, 1 / ZOOM_STEP);
 }
 
+static void
+fit_rect (QsGraphView        *self,
+          const QsLayoutRect *r,
+          double              max_zoom)
+{
+  double w = gtk_widget_get_width (GTK_WIDGET (self));
+  double h = gtk_widget_get_height (GTK_WIDGET (self));
+  double zoom = max_zoom;
+
+  if (r->width > 0)
+    zoom = MIN (zoom, MAX (w - 2 * FIT_MARGIN, 1) / r->width);
+  if (r->height > 0)
+    zoom = MIN (zoom, MAX (h - 2 * FIT_MARGIN, 1) / r->height);
+  zoom = CLAMP (zoom, ZOOM_MIN, ZOOM_MAX);
+  qs_graph_view_set_view (self, zoom, w / 2 - (r->x + r->width / 2) * zoom,
+                          h / 2 - (r->y + r->height / 2) * zoom);
+}
+
 void
 qs_graph_view_zoom_to_fit (QsGraphView *self)
 {
   int w, h;
-  double zoom, ox, oy;
+  QsLayoutRect bounds;
 
   g_return_if_fail (QS_IS_GRAPH_VIEW (self));
 
@@ -825,8 +507,40 @@ qs_graph_view_zoom_to_fit (QsGraphView *self)
   self->fit_pending = self->layout != NULL && (w <= 0 || h <= 0);
   if (self->layout == NULL || self->fit_pending)
     return;
-  qs_layout_fit (self->layout, w, h, FIT_MARGIN, 1, &zoom, &ox, &oy);
-  set_view (self, zoom, ox, oy);
+  qs_layout_get_bounds (self->layout, &bounds);
+  fit_rect (self, &bounds, 1);
+}
+
+gboolean
+qs_graph_view_zoom_to_selection (QsGraphView *self)
+{
+  QsLayoutRect box = { 0, 0, 0, 0 };
+  gboolean any = FALSE;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), FALSE);
+
+  if (self->layout == NULL || self->n_selected == 0)
+    return FALSE;
+  for (QsId n = 0; n < qs_layout_get_n_nodes (self->layout); n++)
+    {
+      QsLayoutRect r;
+      double x1, y1;
+
+      if (!self->selected[n])
+        continue;
+      qs_layout_get_node_rect (self->layout, n, &r);
+      if (!any)
+        box = r;
+      x1 = MAX (box.x + box.width, r.x + r.width);
+      y1 = MAX (box.y + box.height, r.y + r.height);
+      box.x = MIN (box.x, r.x);
+      box.y = MIN (box.y, r.y);
+      box.width = x1 - box.x;
+      box.height = y1 - box.y;
+      any = TRUE;
+    }
+  fit_rect (self, &box, 1.5);
+  return TRUE;
 }
 
 void
@@ -840,7 +554,430 @@ qs_graph_view_center_on_node (QsGraphView *self,
   g_return_if_fail (node < qs_layout_get_n_nodes (self->layout));
 
   qs_layout_get_node_rect (self->layout, node, &r);
-  set_view (self, self->zoom,
-            gtk_widget_get_width (GTK_WIDGET (self)) / 2.0 - (r.x + r.width / 2) * self->zoom,
-            gtk_widget_get_height (GTK_WIDGET (self)) / 2.0 - (r.y + r.height / 2) * self->zoom);
+  /* Too small to read: come close enough for labels. */
+  if (self->zoom < QS_RENDER_TEXT_ZOOM)
+    self->zoom = 1;
+  qs_graph_view_set_view (self, self->zoom,
+                          gtk_widget_get_width (GTK_WIDGET (self)) / 2.0
+                          - (r.x + r.width / 2) * self->zoom,
+                          gtk_widget_get_height (GTK_WIDGET (self)) / 2.0
+                          - (r.y + r.height / 2) * self->zoom);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+}
+
+void
+qs_graph_view_layout_to_widget (QsGraphView *self,
+                                double       x,
+                                double       y,
+                                double      *wx,
+                                double      *wy)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+  if (wx != NULL)
+    *wx = x * self->zoom + self->offset_x;
+  if (wy != NULL)
+    *wy = y * self->zoom + self->offset_y;
+}
+
+gboolean
+qs_graph_view_get_show_minimap (QsGraphView *self)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), FALSE);
+  return self->show_minimap;
+}
+
+void
+qs_graph_view_set_show_minimap (QsGraphView *self,
+                                gboolean     show)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+
+  if (!self->show_minimap == !show)
+    return;
+  self->show_minimap = !!show;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SHOW_MINIMAP]);
+}
+
+/* Selection */
+
+static void
+set_selected (QsGraphView *self,
+              QsId         node,
+              gboolean     selected)
+{
+  if (!self->selected[node] == !selected)
+    return;
+  self->selected[node] = !!selected;
+  self->n_selected += selected ? 1 : -1;
+}
+
+static void
+clear_selection (QsGraphView *self)
+{
+  if (self->n_selected > 0)
+    memset (self->selected, 0, qs_layout_get_n_nodes (self->layout));
+  self->n_selected = 0;
+}
+
+void
+qs_graph_view_select_node (QsGraphView *self,
+                           QsId         node,
+                           gboolean     add)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+  g_return_if_fail (self->layout != NULL);
+  g_return_if_fail (node < qs_layout_get_n_nodes (self->layout));
+
+  if (!add)
+    clear_selection (self);
+  set_selected (self, node, TRUE);
+  self->focus = node;
+  qs_graph_view_selection_changed (self);
+}
+
+void
+qs_graph_view_unselect_all (QsGraphView *self)
+{
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+
+  if (self->layout == NULL)
+    return;
+  clear_selection (self);
+  self->focus = QS_ID_NONE;
+  qs_graph_view_selection_changed (self);
+}
+
+void
+qs_graph_view_select_rect (QsGraphView        *self,
+                           const QsLayoutRect *rect,
+                           gboolean            add)
+{
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (QsId));
+
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+  g_return_if_fail (rect != NULL);
+
+  if (self->layout == NULL)
+    return;
+  if (!add)
+    clear_selection (self);
+  qs_layout_groups_nodes_in_rect (self->groups, rect, ids);
+  for (guint i = 0; i < ids->len; i++)
+    set_selected (self, g_array_index (ids, QsId, i), TRUE);
+  if (ids->len > 0)
+    self->focus = g_array_index (ids, QsId, 0);
+  qs_graph_view_selection_changed (self);
+}
+
+gboolean
+qs_graph_view_is_selected (QsGraphView *self,
+                           QsId         node)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), FALSE);
+  return self->layout != NULL && node < qs_layout_get_n_nodes (self->layout)
+         && self->selected[node];
+}
+
+guint
+qs_graph_view_get_n_selected (QsGraphView *self)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), 0);
+  return self->n_selected;
+}
+
+GArray *
+qs_graph_view_dup_selection (QsGraphView *self)
+{
+  GArray *ids;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), NULL);
+
+  ids = g_array_sized_new (FALSE, FALSE, sizeof (QsId), self->n_selected);
+  for (QsId n = 0; self->layout != NULL && n < qs_layout_get_n_nodes (self->layout); n++)
+    if (self->selected[n])
+      g_array_append_val (ids, n);
+  return ids;
+}
+
+QsId
+qs_graph_view_get_focus (QsGraphView *self)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), QS_ID_NONE);
+  return self->focus;
+}
+
+void
+qs_graph_view_click (QsGraphView     *self,
+                     double           x,
+                     double           y,
+                     GdkModifierType  state)
+{
+  double lx, ly;
+  guint group;
+  QsId node;
+
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+
+  if (self->layout == NULL)
+    return;
+  lx = (x - self->offset_x) / self->zoom;
+  ly = (y - self->offset_y) / self->zoom;
+  node = qs_layout_groups_hit (self->groups, lx, ly, &group);
+  if (group != QS_LAYOUT_GROUP_NONE)
+    {
+      const QsLayoutGroup *g = qs_layout_groups_get_group (self->groups, group);
+
+      qs_layout_groups_set_collapsed (self->groups, group, !g->collapsed);
+      qs_graph_view_content_changed (self);
+      return;
+    }
+  if (node == QS_ID_NONE)
+    {
+      if (!(state & GDK_SHIFT_MASK))
+        qs_graph_view_unselect_all (self);
+      return;
+    }
+  if (state & GDK_SHIFT_MASK)
+    {
+      set_selected (self, node, !self->selected[node]);
+      self->focus = self->selected[node] ? node : QS_ID_NONE;
+      qs_graph_view_selection_changed (self);
+    }
+  else
+    qs_graph_view_select_node (self, node, FALSE);
+  self->nav_from = QS_ID_NONE;
+}
+
+/* Navigation */
+
+static QsId
+neighbour (QsGraphView *self,
+           QsId         node,
+           int          dir,
+           guint        index,
+           guint       *n_out)
+{
+  const guint32 *edges;
+  guint n;
+
+  edges = dir < 0 ? qs_layout_node_in_edges (self->layout, node, &n)
+                  : qs_layout_node_out_edges (self->layout, node, &n);
+  *n_out = n;
+  if (n == 0)
+    return QS_ID_NONE;
+  index %= n;
+  return dir < 0 ? qs_layout_get_edge (self->layout, edges[index])->source
+                 : qs_layout_get_edge (self->layout, edges[index])->target;
+}
+
+static void
+move_focus (QsGraphView *self,
+            QsId         node)
+{
+  clear_selection (self);
+  set_selected (self, node, TRUE);
+  self->focus = node;
+  if (qs_layout_groups_node_owner (self->groups, node) == QS_LAYOUT_GROUP_NONE)
+    {
+      QsLayoutRect r, visible;
+
+      qs_layout_get_node_rect (self->layout, node, &r);
+      qs_graph_view_visible_rect (self, &visible);
+      if (r.x < visible.x || r.y < visible.y || r.x + r.width > visible.x + visible.width
+          || r.y + r.height > visible.y + visible.height || self->zoom < QS_RENDER_TEXT_ZOOM)
+        qs_graph_view_center_on_node (self, node);
+    }
+  qs_graph_view_selection_changed (self);
+}
+
+gboolean
+qs_graph_view_navigate (QsGraphView          *self,
+                        QsGraphViewDirection  direction,
+                        gboolean              cycle)
+{
+  gboolean vertical = direction == QS_GRAPH_VIEW_UP || direction == QS_GRAPH_VIEW_DOWN;
+  QsId next;
+  guint n;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), FALSE);
+
+  if (self->layout == NULL || self->focus == QS_ID_NONE)
+    return FALSE;
+  if (vertical)
+    {
+      int dir = direction == QS_GRAPH_VIEW_UP ? -1 : 1;
+
+      next = neighbour (self, self->focus, dir, 0, &n);
+      if (next == QS_ID_NONE)
+        return FALSE;
+      self->nav_from = self->focus;
+      self->nav_dir = dir;
+      self->nav_index = 0;
+    }
+  else if (cycle && self->nav_from != QS_ID_NONE)
+    {
+      /* Siblings: the other producers (or consumers) of where we came from. */
+      neighbour (self, self->nav_from, self->nav_dir, 0, &n);
+      if (n < 2)
+        return FALSE;
+      self->nav_index = (self->nav_index + (direction == QS_GRAPH_VIEW_RIGHT ? 1 : n - 1)) % n;
+      next = neighbour (self, self->nav_from, self->nav_dir, self->nav_index, &n);
+    }
+  else
+    {
+      next = qs_layout_node_beside (self->layout, self->focus,
+                                    direction == QS_GRAPH_VIEW_RIGHT ? 1 : -1);
+      if (next == QS_ID_NONE)
+        return FALSE;
+      self->nav_from = QS_ID_NONE;
+    }
+  move_focus (self, next);
+  return TRUE;
+}
+
+/* Search */
+
+static gboolean
+contains (const char *haystack,
+          const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (haystack == NULL || *haystack == '\0')
+    return FALSE;
+  folded = g_utf8_casefold (haystack, -1);
+  return strstr (folded, needle) != NULL;
+}
+
+static int
+compare_by_position (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  QsLayout *layout = user_data;
+  QsLayoutRect ra, rb;
+
+  qs_layout_get_node_rect (layout, *(const QsId *) a, &ra);
+  qs_layout_get_node_rect (layout, *(const QsId *) b, &rb);
+  if (ra.y != rb.y)
+    return ra.y < rb.y ? -1 : 1;
+  return (ra.x > rb.x) - (ra.x < rb.x);
+}
+
+guint
+qs_graph_view_search (QsGraphView *self,
+                      const char  *text)
+{
+  g_autofree char *needle = NULL;
+  QsGraph *graph;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), 0);
+
+  g_array_set_size (self->matches, 0);
+  self->match_index = -1;
+  graph = qs_graph_view_get_graph (self);
+  if (graph == NULL || text == NULL || *text == '\0')
+    return 0;
+  needle = g_utf8_casefold (text, -1);
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    {
+      const QsNode *node = &graph->nodes[n];
+
+      if (contains (node->name, needle) || contains (qs_op_name (node->op), needle)
+          || contains (node->target, needle) || contains (qs_node_module_path (node), needle))
+        g_array_append_val (self->matches, n);
+    }
+  g_array_sort_with_data (self->matches, compare_by_position, self->layout);
+  return self->matches->len;
+}
+
+QsId
+qs_graph_view_search_step (QsGraphView *self,
+                           int          step)
+{
+  QsId node;
+  guint group;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), QS_ID_NONE);
+
+  if (self->matches->len == 0)
+    return QS_ID_NONE;
+  if (self->match_index < 0)
+    self->match_index = step >= 0 ? 0 : (int) self->matches->len - 1;
+  else
+    self->match_index = (self->match_index + step + (int) self->matches->len)
+                        % (int) self->matches->len;
+  node = g_array_index (self->matches, QsId, self->match_index);
+  /* A hit inside a collapsed group opens it: a search should show. */
+  while ((group = qs_layout_groups_node_owner (self->groups, node)) != QS_LAYOUT_GROUP_NONE)
+    qs_layout_groups_set_collapsed (self->groups, group, FALSE);
+  qs_graph_view_content_changed (self);
+  qs_graph_view_select_node (self, node, FALSE);
+  qs_graph_view_center_on_node (self, node);
+  return node;
+}
+
+int
+qs_graph_view_get_search_index (QsGraphView *self)
+{
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), -1);
+  return self->match_index;
+}
+
+/* Groups and export */
+
+gboolean
+qs_graph_view_set_group_collapsed (QsGraphView *self,
+                                   const char  *path,
+                                   gboolean     collapsed)
+{
+  guint group;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), FALSE);
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  if (self->groups == NULL)
+    return FALSE;
+  group = qs_layout_groups_lookup (self->groups, path);
+  for (guint i = 0; group == QS_LAYOUT_GROUP_NONE && i < qs_layout_groups_get_n_groups (self->groups); i++)
+    {
+      const QsLayoutGroup *g = qs_layout_groups_get_group (self->groups, i);
+
+      if (g->kind == QS_LAYOUT_GROUP_WRAPPED && g_str_equal (g->path, path))
+        group = i;
+    }
+  if (group == QS_LAYOUT_GROUP_NONE)
+    return FALSE;
+  qs_layout_groups_set_collapsed (self->groups, group, collapsed);
+  qs_graph_view_content_changed (self);
+  return TRUE;
+}
+
+gboolean
+qs_graph_view_export (QsGraphView  *self,
+                      const char   *filename,
+                      GError      **error)
+{
+  QsRenderFormat format;
+
+  g_return_val_if_fail (QS_IS_GRAPH_VIEW (self), FALSE);
+  g_return_val_if_fail (filename != NULL, FALSE);
+
+  if (!qs_render_format_from_filename (filename, &format))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("Cannot export to “%s”: use a name ending in .png, .svg or .pdf"),
+                   filename);
+      return FALSE;
+    }
+  /* The same renderer, without the selection. */
+  qs_graph_render_set_selection (self->render, NULL, QS_ID_NONE);
+  if (!qs_graph_render_export (self->render, filename, format, error))
+    {
+      qs_graph_render_set_selection (self->render, self->selected, self->focus);
+      return FALSE;
+    }
+  qs_graph_render_set_selection (self->render, self->selected, self->focus);
+  return TRUE;
 }

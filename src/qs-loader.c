@@ -43,8 +43,8 @@ load_graph (GFile         *file,
   return qs_graph_load_from_data (contents, length, name, QS_GRAPH_LOAD_DEFAULT, error);
 }
 
-static QsLayout *
-lay_out (QsGraph *graph)
+QsLayout *
+qs_lay_out_graph (QsGraph *graph)
 {
   /* A font map of our own: Pango objects are not shared between threads. */
   g_autoptr (PangoFontMap) font_map = pango_cairo_font_map_new ();
@@ -84,7 +84,7 @@ load_thread (GTask        *task,
     }
   result = g_new0 (LoadResult, 1);
   result->graph = graph;
-  result->layout = lay_out (graph);
+  result->layout = qs_lay_out_graph (graph);
   g_task_return_pointer (task, result, load_result_free);
 }
 

@@ -18,4 +18,8 @@ gboolean  qs_load_graph_finish (GAsyncResult        *result,
                                 QsLayout           **layout,
                                 GError             **error);
 
+/* Lays @graph out with node sizes measured for the view; callable from
+ * any thread (it uses a font map of its own). */
+QsLayout *qs_lay_out_graph     (QsGraph             *graph);
+
 G_END_DECLS

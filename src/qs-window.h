@@ -20,5 +20,15 @@ void         qs_window_open_file      (QsWindow      *self,
 gboolean     qs_window_get_busy       (QsWindow      *self);
 /* Borrowed. */
 QsGraphView *qs_window_get_graph_view (QsWindow      *self);
+GtkSearchEntry *qs_window_get_search_entry (QsWindow *self);
+/* Data for an overlay of the dropdown: "latency", "error" or "bound"
+ * ("macs" is computed); referenced. Shown at once if it is the one on. */
+void         qs_window_set_overlay    (QsWindow      *self,
+                                       const char    *name,
+                                       QsOverlay     *overlay);
+/* Exports the view to @filename (.png, .svg or .pdf) and says so. */
+gboolean     qs_window_export         (QsWindow      *self,
+                                       const char    *filename,
+                                       GError       **error);
 
 G_END_DECLS

@@ -28,5 +28,6 @@ int qs_cli_prepare (int argc, char **argv);
 int qs_cli_run     (int argc, char **argv);
 int qs_cli_estimate (int argc, char **argv);
 int qs_cli_check   (int argc, char **argv);
+int qs_cli_export  (int argc, char **argv);
 
 G_END_DECLS

@@ -14,6 +14,7 @@ static const QsCliCommand commands[] = {
   { "estimate", qs_cli_estimate, "Estimate NASH latency per fused kernel and per model" },
   { "run",     qs_cli_run,     "Run a graph on .npy inputs (float executor); write .npy/.npz" },
   { "check",   qs_cli_check,   "Validate a project file and report decision changes since its last run" },
+  { "export",  qs_cli_export,  "Draw the graph as the app shows it: PNG, SVG or PDF" },
 };
 
 static void

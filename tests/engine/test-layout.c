@@ -1,7 +1,7 @@
 /* test-layout.c: the layered layout keeps its promises */
 #include <glib.h>
 
-#include "qs-layout.h"
+#include "qs-layout-groups.h"
 
 static QsType
 tensor_type (void)
@@ -249,6 +249,203 @@ test_layout_large (void)
   g_assert_cmpuint (g_array_index (ids, QsId, 0), ==, graph->n_nodes / 2);
 }
 
+/* Blocks with scopes "blocks.<b>" (and "blocks.<b>.inner" for the relu),
+ * so module groups nest: blocks > blocks.N > blocks.N.inner. */
+static QsGraph *
+build_scoped (guint n_blocks)
+{
+  QsGraph *graph = build_resnet_like (n_blocks);
+
+  for (QsId n = 2; n + 1 < graph->n_nodes; n++)
+    {
+      g_autofree char *scope = NULL;
+      guint b = (n - 2) / 5;
+
+      scope = (n - 2) % 5 == 1 ? g_strdup_printf ("blocks.%u.inner", b)
+                               : g_strdup_printf ("blocks.%u", b);
+      qs_graph_node_set_scope (graph, n, scope);
+    }
+  return graph;
+}
+
+static gboolean
+rect_equal (const QsLayoutRect *a,
+            const QsLayoutRect *b)
+{
+  return a->x == b->x && a->y == b->y && a->width == b->width && a->height == b->height;
+}
+
+static gboolean
+rect_inside (const QsLayoutRect *inner,
+             const QsLayoutRect *outer)
+{
+  return inner->x >= outer->x && inner->y >= outer->y
+         && inner->x + inner->width <= outer->x + outer->width + 1e-9
+         && inner->y + inner->height <= outer->y + outer->height + 1e-9;
+}
+
+static void
+test_layout_groups (void)
+{
+  g_autoptr (QsGraph) graph = build_scoped (4);
+  g_autoptr (QsLayout) layout = qs_layout_new (graph, NULL);
+  g_autoptr (QsLayoutGroups) groups = qs_layout_groups_new (layout);
+  guint blocks = qs_layout_groups_lookup (groups, "blocks");
+  guint b1 = qs_layout_groups_lookup (groups, "blocks.1");
+  const QsLayoutGroup *g;
+
+  g_assert_cmpuint (blocks, !=, QS_LAYOUT_GROUP_NONE);
+  g_assert_cmpuint (b1, !=, QS_LAYOUT_GROUP_NONE);
+  /* A one-node scope ("blocks.1.inner" holds one relu) is not a group. */
+  g_assert_cmpuint (qs_layout_groups_lookup (groups, "blocks.1.inner"), ==, QS_LAYOUT_GROUP_NONE);
+  g = qs_layout_groups_get_group (groups, b1);
+  g_assert_cmpuint (g->parent, ==, blocks);
+  g_assert_cmpuint (g->depth, ==, 1);
+  g_assert_cmpuint (g->n_nodes, ==, 5);
+  g_assert_cmpuint (qs_layout_groups_get_group (groups, blocks)->n_nodes, ==, 20);
+  /* Frames nest and hold their members; the box fits in the frame. */
+  g_assert_true (rect_inside (&g->frame, &qs_layout_groups_get_group (groups, blocks)->frame));
+  g_assert_true (rect_inside (&g->box, &g->frame));
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    if (qs_layout_groups_node_group (groups, n) == b1)
+      {
+        QsLayoutRect r;
+
+        qs_layout_get_node_rect (layout, n, &r);
+        g_assert_true (rect_inside (&r, &g->frame));
+      }
+}
+
+/* The promise of qs-layout-groups.h: collapsing hides the group's members,
+ * shows a box, and every other node keeps its rectangle; expanding brings
+ * the members back where they were. */
+static void
+test_layout_collapse_keeps_positions (void)
+{
+  g_autoptr (QsGraph) graph = build_scoped (6);
+  g_autoptr (QsLayout) layout = qs_layout_new (graph, NULL);
+  g_autoptr (QsLayoutGroups) groups = qs_layout_groups_new (layout);
+  g_autofree QsLayoutRect *before = g_new (QsLayoutRect, graph->n_nodes);
+  g_autoptr (GArray) ids = g_array_new (FALSE, FALSE, sizeof (QsId));
+  g_autofree QsLayoutPoint *points = NULL;
+  guint b2 = qs_layout_groups_lookup (groups, "blocks.2");
+  const QsLayoutGroup *g = qs_layout_groups_get_group (groups, b2);
+  guint serial = qs_layout_groups_get_serial (groups), max_points = 0, hidden = 0, shown = 0;
+  QsLayoutRect bounds;
+  guint group;
+
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    qs_layout_get_node_rect (layout, n, &before[n]);
+  for (guint e = 0; e < qs_layout_get_n_edges (layout); e++)
+    max_points = MAX (max_points, qs_layout_get_edge (layout, e)->n_points);
+  points = g_new (QsLayoutPoint, max_points);
+
+  qs_layout_groups_set_collapsed (groups, b2, TRUE);
+  g_assert_cmpuint (qs_layout_groups_get_serial (groups), !=, serial);
+  g_assert_true (g->collapsed);
+  qs_layout_get_bounds (layout, &bounds);
+  qs_layout_groups_nodes_in_rect (groups, &bounds, ids);
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    {
+      gboolean inside = qs_layout_groups_node_group (groups, n) == b2;
+      QsLayoutRect r;
+
+      qs_layout_get_node_rect (layout, n, &r);
+      g_assert_true (rect_equal (&r, &before[n]));
+      g_assert_cmpuint (qs_layout_groups_node_owner (groups, n), ==,
+                        inside ? b2 : QS_LAYOUT_GROUP_NONE);
+      hidden += inside;
+    }
+  g_assert_cmpuint (hidden, ==, 5);
+  g_assert_cmpuint (ids->len, ==, graph->n_nodes - hidden);
+
+  /* The box is hit as the group; edges inside vanish, edges leaving it
+   * start at the box, edges elsewhere are unchanged. */
+  g_assert_cmpuint (qs_layout_groups_hit (groups, g->box.x + g->box.width / 2,
+                                          g->box.y + g->box.height / 2, &group), ==, QS_ID_NONE);
+  g_assert_cmpuint (group, ==, b2);
+  for (guint e = 0; e < qs_layout_get_n_edges (layout); e++)
+    {
+      const QsLayoutEdge *edge = qs_layout_get_edge (layout, e);
+      gboolean s_in = qs_layout_groups_node_owner (groups, edge->source) == b2;
+      gboolean t_in = qs_layout_groups_node_owner (groups, edge->target) == b2;
+      guint n = qs_layout_groups_route_edge (groups, e, points);
+
+      if (s_in && t_in)
+        g_assert_cmpuint (n, ==, 0);
+      else if (!s_in && !t_in)
+        {
+          g_assert_cmpuint (n, ==, edge->n_points);
+          g_assert_cmpmem (points, n * sizeof (QsLayoutPoint), edge->points,
+                           edge->n_points * sizeof (QsLayoutPoint));
+          shown++;
+        }
+      else if (s_in)
+        {
+          g_assert_cmpfloat (points[0].y, ==, g->box.y + g->box.height);
+          g_assert_cmpfloat (points[n - 1].y, ==, edge->points[edge->n_points - 1].y);
+        }
+      else
+        g_assert_cmpfloat (points[n - 1].y, ==, g->box.y);
+    }
+  g_assert_cmpuint (shown, >, 0);
+
+  /* Collapsing the parent hides the child group. */
+  qs_layout_groups_set_collapsed (groups, qs_layout_groups_lookup (groups, "blocks"), TRUE);
+  g_assert_false (qs_layout_groups_is_shown (groups, b2));
+  g_assert_cmpuint (qs_layout_groups_node_owner (groups, 2), ==,
+                    qs_layout_groups_lookup (groups, "blocks"));
+
+  qs_layout_groups_expand_all (groups);
+  g_array_set_size (ids, 0);
+  qs_layout_groups_nodes_in_rect (groups, &bounds, ids);
+  g_assert_cmpuint (ids->len, ==, graph->n_nodes);
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    {
+      QsLayoutRect r;
+
+      qs_layout_get_node_rect (layout, n, &r);
+      g_assert_true (rect_equal (&r, &before[n]));
+      g_assert_cmpuint (qs_layout_groups_node_owner (groups, n), ==, QS_LAYOUT_GROUP_NONE);
+    }
+}
+
+static void
+test_layout_navigation (void)
+{
+  g_autoptr (QsGraph) graph = build_resnet_like (2);
+  g_autoptr (QsLayout) layout = qs_layout_new (graph, NULL);
+  const guint32 *edges;
+  guint n;
+
+  /* Node 5 is the first block's add: inputs conv (4), then x (0). */
+  edges = qs_layout_node_in_edges (layout, 5, &n);
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (qs_layout_get_edge (layout, edges[0])->source, ==, 4);
+  g_assert_cmpuint (qs_layout_get_edge (layout, edges[1])->source, ==, 0);
+  edges = qs_layout_node_out_edges (layout, 0, &n);
+  g_assert_cmpuint (n, ==, 2);
+  for (guint i = 1; i < n; i++)
+    {
+      QsLayoutRect a, b;
+
+      qs_layout_get_node_rect (layout, qs_layout_get_edge (layout, edges[i - 1])->target, &a);
+      qs_layout_get_node_rect (layout, qs_layout_get_edge (layout, edges[i])->target, &b);
+      g_assert_cmpfloat (a.x, <=, b.x);
+    }
+  for (QsId v = 0; v < graph->n_nodes; v++)
+    {
+      QsId right = qs_layout_node_beside (layout, v, 1);
+
+      if (right != QS_ID_NONE)
+        {
+          g_assert_cmpuint (qs_layout_node_beside (layout, right, -1), ==, v);
+          g_assert_cmpuint (qs_layout_get_node_layer (layout, right), ==,
+                            qs_layout_get_node_layer (layout, v));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -261,5 +458,8 @@ main (int   argc,
   g_test_add_func ("/layout/empty", test_layout_empty);
   g_test_add_func ("/layout/cycle", test_layout_cycle);
   g_test_add_func ("/layout/large", test_layout_large);
+  g_test_add_func ("/layout/groups", test_layout_groups);
+  g_test_add_func ("/layout/collapse-keeps-positions", test_layout_collapse_keeps_positions);
+  g_test_add_func ("/layout/navigation", test_layout_navigation);
   return g_test_run ();
 }

@@ -3,6 +3,10 @@
 
 #include <gtk/gtk.h>
 
+#include <glib/gstdio.h>
+#include <math.h>
+#include <string.h>
+
 #include "qs-graph-view.h"
 
 static QsGraph *
@@ -24,6 +28,9 @@ build_graph (void)
   c = qs_graph_add_op (graph, QS_NODE_CALL_FUNCTION, "add", "operator.add", in, 2, &type);
   in[0] = graph->nodes[c].outputs[0];
   qs_graph_add_op (graph, QS_NODE_OUTPUT, "output", "output", in, 1, NULL);
+  /* relu and sigmoid are one module group. */
+  qs_graph_node_set_scope (graph, a, "blocks.0");
+  qs_graph_node_set_scope (graph, b, "blocks.0");
   return graph;
 }
 
@@ -35,37 +42,79 @@ iterate (void)
 }
 
 static void
+wait_for_size (GtkWidget *widget)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (gtk_widget_get_width (widget) <= 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  iterate ();
+}
+
+/* A window of @width x @height holding a fresh view of build_graph (). */
+static QsGraphView *
+show_view (GtkWidget **window,
+           QsGraph    *graph,
+           int         width,
+           int         height)
+{
+  g_autoptr (PangoLayout) measure = NULL;
+  QsGraphView *view = g_object_ref (QS_GRAPH_VIEW (qs_graph_view_new ()));
+  QsLayoutOptions opts;
+
+  *window = gtk_window_new ();
+  measure = gtk_widget_create_pango_layout (GTK_WIDGET (view), NULL);
+  qs_graph_view_init_layout_options (&opts, measure);
+  gtk_window_set_default_size (GTK_WINDOW (*window), width, height);
+  gtk_window_set_child (GTK_WINDOW (*window), GTK_WIDGET (view));
+  qs_graph_view_take_layout (view, qs_layout_new (graph, &opts));
+  gtk_window_present (GTK_WINDOW (*window));
+  wait_for_size (GTK_WIDGET (view));
+  return view;
+}
+
+static void
+close_view (GtkWidget   *window,
+            QsGraphView *view)
+{
+  gtk_window_destroy (GTK_WINDOW (window));
+  iterate ();
+  g_assert_finalize_object (view);
+}
+
+static void
+node_center (QsGraphView *view,
+             QsId         node,
+             double      *x,
+             double      *y)
+{
+  QsLayoutRect r;
+
+  qs_layout_get_node_rect (qs_graph_view_get_layout (view), node, &r);
+  qs_graph_view_layout_to_widget (view, r.x + r.width / 2, r.y + r.height / 2, x, y);
+}
+
+static void
+on_selection_changed_cb (QsGraphView *view,
+                         guint       *count)
+{
+  (*count)++;
+}
+
+static void
 test_graph_view_draw (void)
 {
   g_autoptr (QsGraph) graph = build_graph ();
-  g_autoptr (PangoLayout) measure = NULL;
-  GtkWidget *window = gtk_window_new ();
-  QsGraphView *view = QS_GRAPH_VIEW (qs_graph_view_new ());
-  QsLayoutOptions opts;
+  GtkWidget *window;
+  QsGraphView *view = show_view (&window, graph, 400, 300);
   QsLayoutRect r;
-  gint64 deadline;
   double zoom;
 
-  g_object_ref (view);
-  measure = gtk_widget_create_pango_layout (GTK_WIDGET (view), NULL);
-  qs_graph_view_init_layout_options (&opts, measure);
-  gtk_window_set_default_size (GTK_WINDOW (window), 400, 300);
-  gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (view));
-
-  g_assert_null (qs_graph_view_get_graph (view));
-  qs_graph_view_take_layout (view, qs_layout_new (graph, &opts));
   g_assert_true (qs_graph_view_get_graph (view) == graph);
-
   /* Nodes are wide enough for their labels. */
   qs_layout_get_node_rect (qs_graph_view_get_layout (view), 1, &r);
   g_assert_cmpfloat (r.width, >=, 96);
   g_assert_cmpfloat (r.height, >, 20);
-
-  gtk_window_present (GTK_WINDOW (window));
-  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (gtk_widget_get_width (GTK_WIDGET (view)) <= 0 && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  iterate ();
 
   qs_graph_view_set_zoom (view, 1);
   g_assert_cmpfloat (qs_graph_view_get_zoom (view), ==, 1);
@@ -78,16 +127,247 @@ test_graph_view_draw (void)
   g_assert_cmpfloat (qs_graph_view_get_zoom (view), <=, 4);
   qs_graph_view_zoom_to_fit (view);
   g_assert_cmpfloat (qs_graph_view_get_zoom (view), <=, 1);
-  gtk_widget_queue_draw (GTK_WIDGET (view));
-  iterate ();
+  /* Every level of detail draws. */
+  for (double z = 0.01; z < 4; z *= 3)
+    {
+      qs_graph_view_set_zoom (view, z);
+      gtk_widget_queue_draw (GTK_WIDGET (view));
+      iterate ();
+    }
 
   qs_graph_view_take_layout (view, NULL);
   g_assert_null (qs_graph_view_get_graph (view));
   iterate ();
+  close_view (window, view);
+}
 
-  gtk_window_destroy (GTK_WINDOW (window));
+static void
+test_graph_view_select (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  g_autoptr (GArray) ids = NULL;
+  GtkWidget *window;
+  QsGraphView *view = show_view (&window, graph, 600, 500);
+  QsLayoutRect bounds;
+  guint changes = 0;
+  double x, y;
+
+  g_signal_connect (view, "selection-changed", G_CALLBACK (on_selection_changed_cb), &changes);
+  qs_graph_view_zoom_to_fit (view);
+
+  /* Click on relu (1): it alone is selected and focused. */
+  node_center (view, 1, &x, &y);
+  qs_graph_view_click (view, x, y, 0);
+  g_assert_true (qs_graph_view_is_selected (view, 1));
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, 1);
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, 1);
+  g_assert_cmpuint (changes, >, 0);
+
+  /* Shift adds, shift again removes. */
+  node_center (view, 2, &x, &y);
+  qs_graph_view_click (view, x, y, GDK_SHIFT_MASK);
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, 2);
+  qs_graph_view_click (view, x, y, GDK_SHIFT_MASK);
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, 1);
+
+  /* A click on empty space clears. */
+  qs_graph_view_click (view, 2, 2, 0);
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, 0);
+
+  /* A rubber band over everything selects every node; shift adds. */
+  qs_layout_get_bounds (qs_graph_view_get_layout (view), &bounds);
+  qs_graph_view_select_rect (view, &bounds, FALSE);
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, graph->n_nodes);
+  ids = qs_graph_view_dup_selection (view);
+  g_assert_cmpuint (ids->len, ==, graph->n_nodes);
+  g_assert_true (qs_graph_view_zoom_to_selection (view));
+
+  gtk_widget_queue_draw (GTK_WIDGET (view));
   iterate ();
-  g_assert_finalize_object (view);
+  close_view (window, view);
+}
+
+static void
+test_graph_view_search (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  GtkWidget *window;
+  QsGraphView *view = show_view (&window, graph, 600, 500);
+  QsId first, second;
+
+  g_assert_cmpuint (qs_graph_view_search (view, "nothing-like-this"), ==, 0);
+  g_assert_cmpuint (qs_graph_view_search_step (view, 1), ==, QS_ID_NONE);
+  /* By op ("relu", "sigmoid") and by module path ("blocks.0"). */
+  g_assert_cmpuint (qs_graph_view_search (view, "SIGMOID"), ==, 1);
+  g_assert_cmpuint (qs_graph_view_search (view, "blocks.0"), ==, 2);
+  first = qs_graph_view_search_step (view, 1);
+  g_assert_cmpint (qs_graph_view_get_search_index (view), ==, 0);
+  second = qs_graph_view_search_step (view, 1);
+  g_assert_cmpuint (first, !=, second);
+  g_assert_cmpuint (qs_graph_view_search_step (view, -1), ==, first);
+  /* Wraps around. */
+  g_assert_cmpuint (qs_graph_view_search_step (view, -1), ==, second);
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, second);
+  g_assert_true (qs_graph_view_is_selected (view, second));
+  /* The hit is centred. */
+  {
+    double x, y;
+
+    node_center (view, second, &x, &y);
+    g_assert_cmpfloat (fabs (x - gtk_widget_get_width (GTK_WIDGET (view)) / 2.0), <, 1);
+    g_assert_cmpfloat (fabs (y - gtk_widget_get_height (GTK_WIDGET (view)) / 2.0), <, 1);
+  }
+  close_view (window, view);
+}
+
+static void
+test_graph_view_navigate (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  GtkWidget *window;
+  QsGraphView *view = show_view (&window, graph, 600, 500);
+  QsId sibling;
+
+  g_assert_false (qs_graph_view_navigate (view, QS_GRAPH_VIEW_UP, FALSE));
+  qs_graph_view_select_node (view, 3, FALSE);  /* add */
+  /* Up: its first producer, relu. */
+  g_assert_true (qs_graph_view_navigate (view, QS_GRAPH_VIEW_UP, FALSE));
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, 1);
+  /* Alt+right: add's other producer, sigmoid. */
+  g_assert_true (qs_graph_view_navigate (view, QS_GRAPH_VIEW_RIGHT, TRUE));
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, 2);
+  /* Up: the input; down: its consumers, left to right. */
+  g_assert_true (qs_graph_view_navigate (view, QS_GRAPH_VIEW_UP, FALSE));
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, 0);
+  g_assert_true (qs_graph_view_navigate (view, QS_GRAPH_VIEW_DOWN, FALSE));
+  g_assert_true (qs_graph_view_get_focus (view) == 1 || qs_graph_view_get_focus (view) == 2);
+  /* Left/right: the neighbour in the layer. */
+  sibling = qs_graph_view_get_focus (view) == 1 ? 2 : 1;
+  g_assert_true (qs_graph_view_navigate (view, QS_GRAPH_VIEW_RIGHT, FALSE)
+                 || qs_graph_view_navigate (view, QS_GRAPH_VIEW_LEFT, FALSE));
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, sibling);
+  /* The real key bindings do the same. */
+  qs_graph_view_select_node (view, 4, FALSE);
+  gtk_widget_grab_focus (GTK_WIDGET (view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (view), "view.unselect-all", NULL));
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, 0);
+  close_view (window, view);
+}
+
+static void
+test_graph_view_collapse (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  GtkWidget *window;
+  QsGraphView *view = show_view (&window, graph, 600, 500);
+  QsLayout *layout = qs_graph_view_get_layout (view);
+  QsLayoutGroups *groups = qs_graph_view_get_groups (view);
+  QsLayoutRect before, after;
+  const QsLayoutGroup *g;
+  guint index;
+  double x, y;
+
+  g_assert_false (qs_graph_view_set_group_collapsed (view, "no.such.module", TRUE));
+  qs_layout_get_node_rect (layout, 3, &before);
+  g_assert_true (qs_graph_view_set_group_collapsed (view, "blocks.0", TRUE));
+  index = qs_layout_groups_lookup (groups, "blocks.0");
+  g = qs_layout_groups_get_group (groups, index);
+  g_assert_true (g->collapsed);
+  g_assert_cmpuint (qs_layout_groups_node_owner (groups, 1), ==, index);
+  /* add (3) is outside the group and did not move. */
+  qs_layout_get_node_rect (layout, 3, &after);
+  g_assert_cmpmem (&before, sizeof before, &after, sizeof after);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  iterate ();
+
+  /* A click on the box expands it again. */
+  qs_graph_view_layout_to_widget (view, g->box.x + g->box.width / 2,
+                                  g->box.y + g->box.height / 2, &x, &y);
+  qs_graph_view_click (view, x, y, 0);
+  g_assert_false (g->collapsed);
+  g_assert_cmpuint (qs_layout_groups_node_owner (groups, 1), ==, QS_LAYOUT_GROUP_NONE);
+  close_view (window, view);
+}
+
+static void
+test_graph_view_overlay (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  g_autoptr (QsOverlay) overlay = qs_overlay_new ("test", NULL, QS_COLOR_SCALE_HEAT,
+                                                  graph->n_nodes);
+  g_autoptr (QsOverlay) wrong_size = qs_overlay_new ("test", NULL, QS_COLOR_SCALE_HEAT, 2);
+  g_autoptr (GError) error = NULL;
+  QsPrepareOptions options = { QS_MARCH_NASH_E, QS_QKIND_CALIBRATION, NULL };
+  QsPrepared *prepared;
+  GtkWidget *window;
+  QsGraphView *view;
+
+  view = show_view (&window, graph, 600, 500);
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OP_CLASS);
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    qs_overlay_set_value (overlay, n, n);
+  qs_graph_view_set_overlay (view, overlay);
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OVERLAY);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  iterate ();
+  /* An overlay for another graph is ignored. */
+  qs_graph_view_set_overlay (view, wrong_size);
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OP_CLASS);
+  qs_graph_view_set_overlay (view, NULL);
+  close_view (window, view);
+
+  /* A prepared graph colours by dtype. */
+  prepared = qs_pass_prepare (graph, &options, &error);
+  g_assert_no_error (error);
+  view = show_view (&window, prepared->graph, 600, 500);
+  qs_graph_view_take_prepared (view, prepared);
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_QDTYPE);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  iterate ();
+  close_view (window, view);
+}
+
+static void
+check_file (const char *path,
+            const char *magic,
+            gsize       min_size)
+{
+  g_autofree char *contents = NULL;
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, min_size);
+  g_assert_cmpmem (contents, strlen (magic), magic, strlen (magic));
+}
+
+static void
+test_graph_view_export (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("qs-export-XXXXXX", NULL);
+  g_autofree char *png = g_build_filename (dir, "g.png", NULL);
+  g_autofree char *svg = g_build_filename (dir, "g.svg", NULL);
+  g_autofree char *pdf = g_build_filename (dir, "g.PDF", NULL);
+  g_autofree char *txt = g_build_filename (dir, "g.txt", NULL);
+  GtkWidget *window;
+  QsGraphView *view = show_view (&window, graph, 600, 500);
+
+  g_assert_true (qs_graph_view_export (view, png, &error));
+  g_assert_no_error (error);
+  g_assert_true (qs_graph_view_export (view, svg, &error));
+  g_assert_true (qs_graph_view_export (view, pdf, &error));
+  g_assert_no_error (error);
+  check_file (png, "\x89PNG\r\n", 2000);
+  check_file (svg, "<?xml", 2000);
+  check_file (pdf, "%PDF-", 2000);
+  g_assert_false (qs_graph_view_export (view, txt, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_remove (png);
+  g_remove (svg);
+  g_remove (pdf);
+  g_rmdir (dir);
+  close_view (window, view);
 }
 
 int
@@ -97,5 +377,11 @@ main (int   argc,
   gtk_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/graph-view/draw", test_graph_view_draw);
+  g_test_add_func ("/graph-view/select", test_graph_view_select);
+  g_test_add_func ("/graph-view/search", test_graph_view_search);
+  g_test_add_func ("/graph-view/navigate", test_graph_view_navigate);
+  g_test_add_func ("/graph-view/collapse", test_graph_view_collapse);
+  g_test_add_func ("/graph-view/overlay", test_graph_view_overlay);
+  g_test_add_func ("/graph-view/export", test_graph_view_export);
   return g_test_run ();
 }

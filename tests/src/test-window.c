@@ -1,6 +1,7 @@
 /* test-window.c: the main window loads a graph and shows it */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <gtk/gtk.h>
 
 #include "qs-application.h"
@@ -109,6 +110,82 @@ test_window_load (void)
 }
 
 static void
+test_window_canvas (void)
+{
+  g_autofree char *path = demo_path ();
+  g_autofree char *dir = g_dir_make_tmp ("qs-window-XXXXXX", NULL);
+  g_autofree char *svg = g_build_filename (dir, "view.svg", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GVariant) state = NULL;
+  GtkSearchEntry *entry;
+  QsWindow *window;
+  QsGraphView *view;
+  QsId first;
+  gsize length;
+
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("the demo model is not there");
+      return;
+    }
+  file = g_file_new_for_path (path);
+  window = g_object_ref (qs_window_new (app));
+  view = qs_window_get_graph_view (window);
+  gtk_window_present (GTK_WINDOW (window));
+  qs_window_open_file (window, file);
+  wait_until_idle (window);
+  wait_for_size (GTK_WIDGET (view));
+
+  /* Ctrl+F's action opens the search bar; typing finds and centres. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.find", NULL));
+  entry = qs_window_get_search_entry (window);
+  g_assert_true (gtk_search_bar_get_search_mode (
+    GTK_SEARCH_BAR (gtk_widget_get_ancestor (GTK_WIDGET (entry), GTK_TYPE_SEARCH_BAR))));
+  gtk_editable_set_text (GTK_EDITABLE (entry), "backbone.layer2");
+  g_signal_emit_by_name (entry, "search-changed");
+  first = qs_graph_view_get_focus (view);
+  g_assert_cmpuint (first, !=, QS_ID_NONE);
+  g_assert_true (qs_graph_view_is_selected (view, first));
+  /* Enter goes to the next match, win.find-previous comes back. */
+  g_signal_emit_by_name (entry, "activate");
+  g_assert_cmpuint (qs_graph_view_get_focus (view), !=, first);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.find-previous", NULL));
+  g_assert_cmpuint (qs_graph_view_get_focus (view), ==, first);
+  g_assert_true (g_action_group_get_action_enabled (G_ACTION_GROUP (window), "zoom-selection"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.zoom-selection", NULL));
+
+  /* Overlays: the action and the dropdown agree. */
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OP_CLASS);
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "overlay",
+                                      g_variant_new_string ("macs"));
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OVERLAY);
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "overlay",
+                                      g_variant_new_string ("bound"));
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OVERLAY);
+  g_action_group_change_action_state (G_ACTION_GROUP (window), "overlay",
+                                      g_variant_new_string ("class"));
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_OP_CLASS);
+  state = g_action_group_get_action_state (G_ACTION_GROUP (window), "overlay");
+  g_assert_cmpstr (g_variant_get_string (state, NULL), ==, "class");
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  while (g_main_context_pending (NULL))
+    g_main_context_iteration (NULL, FALSE);
+
+  /* Export as the window does it after its file chooser. */
+  g_assert_true (qs_window_export (window, svg, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_get_contents (svg, &contents, &length, NULL));
+  g_assert_cmpuint (length, >, 10000);
+  g_assert_true (g_str_has_prefix (contents, "<?xml"));
+  g_remove (svg);
+  g_rmdir (dir);
+
+  destroy_window (window);
+}
+
+static void
 test_window_load_error (void)
 {
   g_autoptr (GFile) file = g_file_new_for_path ("/nonexistent/graph.qsgraph.json");
@@ -152,6 +229,7 @@ main (int   argc,
   g_assert_no_error (error);
 
   g_test_add_func ("/window/load", test_window_load);
+  g_test_add_func ("/window/canvas", test_window_canvas);
   g_test_add_func ("/window/load-error", test_window_load_error);
   g_test_add_func ("/window/cancel", test_window_cancel);
   ret = g_test_run ();
