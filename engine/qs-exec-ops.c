@@ -50,6 +50,119 @@ need_module (QsExec        *exec,
 
 /* ---- convolution -------------------------------------------------------------- */
 
+static QsTensor *bn_affine (QsExec         *exec,
+                            const QsNode   *node,
+                            const QsModule *m,
+                            GError        **error);
+
+/* The node reading @value as its only input when it is @value's only remaining use
+ * and its own output is still needed (so @value is no pinned target), else NULL. */
+static const QsNode *
+sole_consumer (QsExec   *exec,
+               QsId      value,
+               QsOp      op)
+{
+  const QsId *u;
+  const QsNode *node;
+  guint n;
+
+  if (exec->uses == NULL || exec->uses[value] != 1)
+    return NULL;
+  u = qs_graph_value_uses (exec->graph, value, &n);
+  if (n != 1)
+    return NULL;
+  node = &exec->graph->nodes[u[0]];
+  if (node->op != op || node->n_inputs != 1 || node->inputs[0] != value
+      || node->n_outputs < 1 || exec->uses[node->outputs[0]] == 0)
+    return NULL;
+  return node;
+}
+
+/* Folding conv + batch-norm (+ relu) into one kernel call, in float runs without node
+ * callbacks or a runner (those observe every intermediate value).  Sets *bn, *relu
+ * (or NULL) and the BN's cached per-channel affine. */
+static void
+fusion_plan (QsExec        *exec,
+             const QsNode  *conv,
+             gint64         oc,
+             const QsNode **bn,
+             QsTensor     **affine,
+             const QsNode **relu)
+{
+  const QsModule *m;
+  g_autoptr(GError) ignored = NULL;
+
+  *bn = *relu = NULL, *affine = NULL;
+  if (exec->func != NULL || exec->runner != NULL || conv->n_outputs < 1
+      || g_getenv ("QS_EXEC_NO_FUSION") != NULL)
+    return;
+  *bn = sole_consumer (exec, conv->outputs[0], QS_OP_BATCH_NORM);
+  if (*bn == NULL || (m = qs_graph_node_module (exec->graph, *bn)) == NULL
+      || (*affine = bn_affine (exec, *bn, m, &ignored)) == NULL || (*affine)->dims[1] != oc)
+    {
+      *bn = NULL, *affine = NULL;
+      return;
+    }
+  *relu = sole_consumer (exec, (*bn)->outputs[0], QS_OP_RELU);
+}
+
+/* The conv's weights (folded with a batch-norm affine when given) and bias, packed for
+ * the kernel the executor calls; cached per module (and batch-norm). */
+static gboolean
+conv_weights (QsExec            *exec,
+              const QsModule    *m,
+              const QsNode      *bn,
+              const QskConvGeom *g,
+              QsTensor          *w,
+              QsTensor          *b,
+              QsTensor          *affine,
+              QsTensor         **w_out,
+              QsTensor         **b_out,
+              QsTensor         **packed,
+              size_t            *layout)
+{
+  const QsModule *bm = bn ? qs_graph_node_module (exec->graph, bn) : NULL;
+  g_autofree char *key = g_strconcat (m->path, "#", bm ? bm->path : "", NULL);
+  g_autofree char *kw = g_strconcat (key, "#w", NULL), *kb = g_strconcat (key, "#b", NULL);
+  g_autofree char *kp = g_strconcat (key, "#packed", NULL);
+  size_t size;
+
+  *layout = qsk_conv2d_f32_pack_layout (exec->k->conv2d_f32);
+  *w_out = w, *b_out = b, *packed = NULL;
+  if (affine != NULL)
+    {
+      if ((*w_out = qs_exec_cached (exec, kw)) == NULL)
+        {
+          const float *sc = qs_tensor_f32 (affine), *sh = sc + affine->dims[1];
+          gint64 oc = affine->dims[1], per = w->n_elements / oc, bdim = oc;
+          QsTensor *fw = qs_tensor_new_like (w), *fb = new_f32 (1, &bdim);
+
+          for (gint64 o = 0; o < oc; o++)
+            {
+              for (gint64 e = 0; e < per; e++)
+                qs_tensor_f32 (fw)[o * per + e] = qs_tensor_f32 (w)[o * per + e] * sc[o];
+              qs_tensor_f32 (fb)[o] = (float) ((b ? (double) qs_tensor_f32 (b)[o] : 0.0) * sc[o]
+                                               + sh[o]);
+            }
+          *w_out = qs_exec_cache (exec, kw, fw);
+          qs_exec_cache (exec, kb, fb);
+        }
+      *b_out = qs_exec_cached (exec, kb);
+    }
+  size = qsk_conv2d_f32_packed_size (g, *layout);
+  if (size == 0)
+    return TRUE;
+  if ((*packed = qs_exec_cached (exec, kp)) == NULL)
+    {
+      gint64 n = (gint64) (size / sizeof (float));
+
+      *packed = new_f32 (1, &n);
+      qsk_conv2d_f32_pack (g, *layout, qs_tensor_f32 (*w_out), qs_tensor_f32 (*packed));
+      qs_exec_cache (exec, kp, *packed);
+    }
+  return TRUE;
+}
+
 /* Reads stride, padding, dilation for @spatial dims into the 2-D geometry
  * (conv1d uses the width axis). */
 static gboolean
@@ -181,11 +294,29 @@ run_conv (QsExec        *exec,
     }
   else
     {
-      QskConv2dF32Args a = { .g = g, .x = x->data, .w = w->data,
-                             .bias = b ? b->data : NULL, .y = y->data,
+      const QsNode *bn = NULL, *relu = NULL;
+      QsTensor *affine = NULL, *fw, *fb, *packed;
+      size_t layout;
+      QskConv2dF32Args a = { .g = g, .x = x->data, .y = y->data,
                              .out_min = -INFINITY, .out_max = INFINITY };
 
+      if (spatial == 2)
+        fusion_plan (exec, node, oc, &bn, &affine, &relu);
+      conv_weights (exec, m, bn, &g, w, b, affine, &fw, &fb, &packed, &layout);
+      a.w = fw->data, a.bias = fb ? fb->data : NULL;
+      if (packed != NULL)
+        a.w_packed = packed->data, a.w_pack = layout;
+      if (relu != NULL)
+        a.out_min = 0.0f;
       exec->k->conv2d_f32 (&a, exec->pool);
+      if (bn != NULL)
+        {
+          if (exec->folded == NULL)
+            exec->folded = g_new0 (guint8, exec->graph->n_nodes);
+          exec->folded[bn - exec->graph->nodes] = 1;
+          if (relu != NULL)
+            exec->folded[relu - exec->graph->nodes] = 1;
+        }
     }
   return y;
 }
@@ -948,6 +1079,12 @@ qs_exec_node (QsExec       *exec,
     {
       t = qs_exec_weight (exec, node, node->target, error);
       return t ? qs_exec_value_new_tensor (qs_tensor_ref (t)) : NULL;
+    }
+  /* a batch-norm or relu its conv already applied: pass the value through */
+  if (exec->folded != NULL && exec->folded[node - exec->graph->nodes])
+    {
+      exec->folded[node - exec->graph->nodes] = 0;
+      return qs_exec_value_ref (exec->values[node->inputs[0]]);
     }
   if (qs_exec_shape_node (exec, node, &out, error))
     return out;

@@ -8,6 +8,12 @@
 
 G_BEGIN_DECLS
 
+/* Replaces qs_exec_node () for every node when set (engine/qs-qexec.c). */
+typedef QsExecValue *(*QsExecRunnerFunc) (QsExec       *exec,
+                                          const QsNode *node,
+                                          gpointer      data,
+                                          GError      **error);
+
 struct _QsExec
 {
   QsGraph          *graph;     /* owned reference */
@@ -20,6 +26,14 @@ struct _QsExec
   QsExecNodeFunc    func;
   gpointer          user_data;
   QsExecValue     **values;    /* by value id, during a run */
+  /* float fast paths (qs-exec-ops.c), during a run: the remaining uses per value
+   * (qs_exec_run_values' count, pinned targets included) and the nodes folded into
+   * their producer (conv + batch-norm + relu), which then pass their input through */
+  const guint      *uses;
+  guint8           *folded;
+  QsExecRunnerFunc  runner;    /* or NULL: qs_exec_node () */
+  gpointer          runner_data;
+  GDestroyNotify    runner_free;
 };
 
 /* Sets "node “NAME”: MESSAGE" and returns NULL (for any pointer return). */

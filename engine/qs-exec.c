@@ -440,6 +440,8 @@ qs_exec_free (QsExec *exec)
   if (exec == NULL)
     return;
   g_assert (exec->values == NULL);
+  if (exec->runner_free != NULL)
+    exec->runner_free (exec->runner_data);
   if (exec->pool != NULL)
     qsk_thread_pool_free (exec->pool);
   g_hash_table_unref (exec->params);
@@ -632,6 +634,8 @@ plan (QsExec     *exec,
 static void
 release (QsExec *exec)
 {
+  exec->uses = NULL;
+  g_clear_pointer (&exec->folded, g_free);
   for (QsId v = 0; v < exec->graph->n_values; v++)
     g_clear_pointer (&exec->values[v], qs_exec_value_unref);
   g_clear_pointer (&exec->values, g_free);
@@ -657,7 +661,8 @@ run_node (QsExec       *exec,
     }
   else if (node->kind == QS_NODE_OUTPUT)
     out = NULL;
-  else if ((out = qs_exec_node (exec, node, error)) == NULL)
+  else if ((out = exec->runner ? exec->runner (exec, node, exec->runner_data, error)
+                                : qs_exec_node (exec, node, error)) == NULL)
     return FALSE;
   if (node->n_outputs > 0)
     exec->values[node->outputs[0]] = out;
@@ -705,6 +710,7 @@ qs_exec_run_values (QsExec             *exec,
     uses[targets[i]]++;  /* pinned: never dropped */
   needed = plan (exec, targets, n_targets, uses);
   exec->values = g_new0 (QsExecValue *, MAX (g->n_values, 1));
+  exec->uses = uses;
   for (QsId n = 0; n < g->n_nodes; n++)
     if (needed[n] && !run_node (exec, n, inputs, uses, error))
       {

@@ -8,15 +8,13 @@
 #define NR 16
 
 static void
-sgemm_ukernel_avx2 (size_t mr, size_t nr, size_t kc, const float *a, size_t lda,
-                    const float *bp, float *c, size_t ldc, const QskF32Epilogue *epi)
+sgemm_ukernel_avx2 (size_t mr, size_t nr, size_t kc, const float *ap, const float *bp,
+                    float *c, size_t ldc, const QskF32Epilogue *epi)
 {
   __m256 acc[MR][2];
-  const float *rows[MR];
 
   for (size_t r = 0; r < MR; r++)
     {
-      rows[r] = a + (r < mr ? r : mr - 1) * lda;
       acc[r][0] = _mm256_setzero_ps ();
       acc[r][1] = _mm256_setzero_ps ();
     }
@@ -26,7 +24,7 @@ sgemm_ukernel_avx2 (size_t mr, size_t nr, size_t kc, const float *a, size_t lda,
 
       for (size_t r = 0; r < MR; r++)
         {
-          __m256 av = _mm256_broadcast_ss (rows[r] + k);
+          __m256 av = _mm256_set1_ps (ap[k * MR + r]);
 
           acc[r][0] = _mm256_fmadd_ps (av, b0, acc[r][0]);
           acc[r][1] = _mm256_fmadd_ps (av, b1, acc[r][1]);
@@ -64,16 +62,19 @@ sgemm_ukernel_avx2 (size_t mr, size_t nr, size_t kc, const float *a, size_t lda,
     }
 }
 
-static const QskSgemmInfo sgemm_avx2 = { MR, NR, sgemm_ukernel_avx2 };
+const QskSgemmInfo qsk_sgemm_avx2 = { MR, NR, sgemm_ukernel_avx2, NULL };
 
 void
 qsk_conv2d_f32__avx2 (const QskConv2dF32Args *args, QskThreadPool *pool)
 {
-  qsk_conv2d_f32_gemm (args, pool, &sgemm_avx2);
+  qsk_conv2d_f32_gemm (args, pool, &qsk_sgemm_avx2);
 }
 
 void
 qsk_matmul_f32__avx2 (const QskMatmulF32Args *args, QskThreadPool *pool)
 {
-  qsk_matmul_f32_gemm (args, pool, &sgemm_avx2);
+  qsk_matmul_f32_gemm (args, pool, &qsk_sgemm_avx2);
 }
+
+#define QSK_SFX avx2
+#include "qsk-eltwise-f32.inc"

@@ -9,15 +9,13 @@
 #define NR 32
 
 static void
-sgemm_ukernel_avx512 (size_t mr, size_t nr, size_t kc, const float *a, size_t lda,
-                    const float *bp, float *c, size_t ldc, const QskF32Epilogue *epi)
+sgemm_ukernel_avx512 (size_t mr, size_t nr, size_t kc, const float *ap, const float *bp,
+                    float *c, size_t ldc, const QskF32Epilogue *epi)
 {
   __m512 acc[MR][2];
-  const float *rows[MR];
 
   for (size_t r = 0; r < MR; r++)
     {
-      rows[r] = a + (r < mr ? r : mr - 1) * lda;
       acc[r][0] = _mm512_setzero_ps ();
       acc[r][1] = _mm512_setzero_ps ();
     }
@@ -27,7 +25,7 @@ sgemm_ukernel_avx512 (size_t mr, size_t nr, size_t kc, const float *a, size_t ld
 
       for (size_t r = 0; r < MR; r++)
         {
-          __m512 av = _mm512_set1_ps (rows[r][k]);
+          __m512 av = _mm512_set1_ps (ap[k * MR + r]);
 
           acc[r][0] = _mm512_fmadd_ps (av, b0, acc[r][0]);
           acc[r][1] = _mm512_fmadd_ps (av, b1, acc[r][1]);
@@ -65,16 +63,75 @@ sgemm_ukernel_avx512 (size_t mr, size_t nr, size_t kc, const float *a, size_t ld
     }
 }
 
-static const QskSgemmInfo sgemm_avx512 = { MR, NR, sgemm_ukernel_avx512 };
+/* Depthwise conv, one output plane: 16 output columns per vector, masked loads
+ * (stride 1) or masked gathers (other strides) with the padding read as zero. */
+static void
+dwconv_plane_avx512 (const QskConv2dF32Args *args, size_t img, size_t o, size_t oh,
+                     size_t ow)
+{
+  const QskConvGeom *g = &args->g;
+  size_t ocg = g->oc / g->groups;
+  const float *xc = args->x + (img * g->ic + o / ocg) * g->ih * g->iw;
+  const float *w = args->w + o * g->kh * g->kw;
+  float *yp = args->y + (img * g->oc + o) * oh * ow;
+  __m512 bias = _mm512_set1_ps (args->bias ? args->bias[o] : 0.0f);
+  __m512 lo = _mm512_set1_ps (args->out_min), hi = _mm512_set1_ps (args->out_max);
+  __m512i lane = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i iw = _mm512_set1_epi32 ((int) g->iw);
+  int sw = (int) g->sw;
+
+  for (size_t y = 0; y < oh; y++)
+    for (size_t x0 = 0; x0 < ow; x0 += 16)
+      {
+        __mmask16 out_mask = ow - x0 >= 16 ? 0xffff : (__mmask16) ((1u << (ow - x0)) - 1);
+        __m512 acc = bias;
+        /* input column of each lane for tap offset 0 */
+        __m512i col0 = _mm512_mullo_epi32 (_mm512_add_epi32 (lane, _mm512_set1_epi32 ((int) x0)),
+                                           _mm512_set1_epi32 (sw));
+
+        for (size_t i = 0; i < g->kh; i++)
+          {
+            ptrdiff_t h = (ptrdiff_t) (y * g->sh + i * g->dh) - (ptrdiff_t) g->pt;
+            const float *src;
+
+            if (h < 0 || h >= (ptrdiff_t) g->ih)
+              continue;
+            src = xc + (size_t) h * g->iw;
+            for (size_t t = 0; t < g->kw; t++)
+              {
+                int off = (int) (t * g->dw) - (int) g->pl;
+                __m512i col = _mm512_add_epi32 (col0, _mm512_set1_epi32 (off));
+                __mmask16 m = out_mask & _mm512_cmpge_epi32_mask (col, _mm512_setzero_si512 ())
+                              & _mm512_cmplt_epi32_mask (col, iw);
+                __m512 v;
+
+                if (sw == 1)
+                  v = _mm512_maskz_loadu_ps (m, src + (ptrdiff_t) x0 + off);
+                else
+                  v = _mm512_mask_i32gather_ps (_mm512_setzero_ps (), m, col, src, 4);
+                acc = _mm512_fmadd_ps (_mm512_set1_ps (w[i * g->kw + t]), v, acc);
+              }
+          }
+        acc = _mm512_min_ps (_mm512_max_ps (acc, lo), hi);
+        _mm512_mask_storeu_ps (yp + y * ow + x0, out_mask, acc);
+      }
+}
+
+#define DWCONV dwconv_plane_avx512
+
+const QskSgemmInfo qsk_sgemm_avx512 = { MR, NR, sgemm_ukernel_avx512, DWCONV };
 
 void
 qsk_conv2d_f32__avx512 (const QskConv2dF32Args *args, QskThreadPool *pool)
 {
-  qsk_conv2d_f32_gemm (args, pool, &sgemm_avx512);
+  qsk_conv2d_f32_gemm (args, pool, &qsk_sgemm_avx512);
 }
 
 void
 qsk_matmul_f32__avx512 (const QskMatmulF32Args *args, QskThreadPool *pool)
 {
-  qsk_matmul_f32_gemm (args, pool, &sgemm_avx512);
+  qsk_matmul_f32_gemm (args, pool, &qsk_sgemm_avx512);
 }
+
+#define QSK_SFX avx512
+#include "qsk-eltwise-f32.inc"

@@ -30,6 +30,21 @@ qsk_f32_epilogue_scalar (size_t mr, size_t nr, const float *tile, size_t ld_tile
       }
 }
 
+/* ---- A packing: MR rows x kc into ap[k * MR + r], rows >= mr zero ------------------ */
+
+static void
+pack_a (float *restrict ap, const float *restrict a, size_t lda, size_t mr, size_t kc,
+        size_t MR)
+{
+  for (size_t k = 0; k < kc; k++)
+    {
+      for (size_t r = 0; r < mr; r++)
+        ap[k * MR + r] = a[r * lda + k];
+      for (size_t r = mr; r < MR; r++)
+        ap[k * MR + r] = 0.0f;
+    }
+}
+
 /* ---- B packing: a KC x NC block into NR-wide panels, bp[p][k][NR] ------------------- */
 
 /* generic strided matrix: B(k, j) = b[k * ks + j * ns] */
@@ -46,8 +61,11 @@ pack_b_strided (float *restrict bp, const float *restrict b, size_t ks, size_t n
           float *d = bp + (j0 / nr) * kc * nr + k * nr;
           const float *s = b + k * ks + j0 * ns;
 
-          for (size_t j = 0; j < w; j++)
-            d[j] = s[j * ns];
+          if (ns == 1)
+            memcpy (d, s, w * sizeof *d);
+          else
+            for (size_t j = 0; j < w; j++)
+              d[j] = s[j * ns];
           for (size_t j = w; j < nr; j++)
             d[j] = 0.0f;
         }
@@ -62,44 +80,28 @@ typedef struct
   size_t ow;
 } Im2col;
 
+/* one row of B per k: built contiguously (memcpy runs), then cut into panels */
 static void
 pack_b_im2col (float *restrict bp, const Im2col *ic, size_t k0, size_t kc, size_t j0,
                size_t nc, size_t nr)
 {
   const QskConvGeom *g = ic->g;
-  size_t khw = g->kh * g->kw;
+  size_t khw = g->kh * g->kw, panels = (nc + nr - 1) / nr;
+  size_t c = k0 / khw, i = k0 % khw / g->kw, t = k0 % g->kw;
+  _Alignas (64) float row[NC];
 
+  for (size_t j = nc; j < panels * nr; j++)
+    row[j] = 0.0f;
   for (size_t k = 0; k < kc; k++)
     {
-      size_t c = (k0 + k) / khw, i = (k0 + k) % khw / g->kw, t = (k0 + k) % g->kw;
-      const float *xc = ic->x + c * g->ih * g->iw;
-      ptrdiff_t h_off = (ptrdiff_t) (i * g->dh) - (ptrdiff_t) g->pt;
-      ptrdiff_t w_off = (ptrdiff_t) (t * g->dw) - (ptrdiff_t) g->pl;
-      size_t y = j0 / ic->ow, x = j0 % ic->ow;
-
-      for (size_t p0 = 0; p0 < nc; p0 += nr)
+      qsk_im2col_row (row, ic->x, sizeof (float), g, ic->ow, c, i, t, j0, nc);
+      for (size_t p = 0; p < panels; p++)
+        memcpy (bp + p * kc * nr + k * nr, row + p * nr, nr * sizeof (float));
+      if (++t == g->kw)
         {
-          float *d = bp + (p0 / nr) * kc * nr + k * nr;
-
-          for (size_t j = 0; j < nr; j++)
-            {
-              float v = 0.0f;
-
-              if (p0 + j < nc)
-                {
-                  ptrdiff_t h = (ptrdiff_t) (y * g->sh) + h_off;
-                  ptrdiff_t w = (ptrdiff_t) (x * g->sw) + w_off;
-
-                  if (h >= 0 && w >= 0 && h < (ptrdiff_t) g->ih && w < (ptrdiff_t) g->iw)
-                    v = xc[(size_t) h * g->iw + (size_t) w];
-                  if (++x == ic->ow)
-                    {
-                      x = 0;
-                      y++;
-                    }
-                }
-              d[j] = v;
-            }
+          t = 0;
+          if (++i == g->kh)
+            i = 0, c++;
         }
     }
 }
@@ -112,6 +114,7 @@ typedef struct
   size_t m, n, k;
   const float *a;
   size_t lda;
+  const float *a_packed;     /* [m tiles][k][MR], or NULL: pack a per tile */
   float *c;
   size_t ldc;
   const float *bias_row;     /* [m] or NULL */
@@ -123,14 +126,17 @@ typedef struct
   Im2col im2col;
 } GemmProblem;
 
+#define MAX_MR 16
+
 static void
 gemm_block (const GemmProblem *pb, size_t m0, size_t m1, size_t j0, size_t nc)
 {
   const QskSgemmInfo *info = pb->info;
   size_t mr = info->mr, nr = info->nr;
   _Alignas (64) float bp[KC * NC];
+  _Alignas (64) float apbuf[MAX_MR * KC];
 
-  assert (nr <= MAX_NR && NC % nr == 0 && nc <= NC);
+  assert (nr <= MAX_NR && NC % nr == 0 && nc <= NC && mr <= MAX_MR && m0 % mr == 0);
   for (size_t k0 = 0; k0 < pb->k; k0 += KC)
     {
       size_t kc = pb->k - k0 < KC ? pb->k - k0 : KC;
@@ -142,35 +148,50 @@ gemm_block (const GemmProblem *pb, size_t m0, size_t m1, size_t j0, size_t nc)
         pack_b_strided (bp, pb->b + k0 * pb->b_ks + j0 * pb->b_ns, pb->b_ks, pb->b_ns,
                         kc, nc, nr);
       for (size_t i = m0; i < m1; i += mr)
-        for (size_t p0 = 0; p0 < nc; p0 += nr)
-          {
-            QskF32Epilogue epi = {
-              .bias_row = first && pb->bias_row ? pb->bias_row + i : NULL,
-              .bias_col = first && pb->bias_col ? pb->bias_col + j0 + p0 : NULL,
-              .load_c = !first,
-              .lo = last ? pb->lo : -INFINITY,
-              .hi = last ? pb->hi : INFINITY,
-            };
+        {
+          size_t rows = m1 - i < mr ? m1 - i : mr;
+          const float *ap;
 
-            info->ukernel (m1 - i < mr ? m1 - i : mr, nc - p0 < nr ? nc - p0 : nr, kc,
-                           pb->a + i * pb->lda + k0, pb->lda, bp + (p0 / nr) * kc * nr,
-                           pb->c + i * pb->ldc + j0 + p0, pb->ldc, &epi);
-          }
+          if (pb->a_packed != NULL)
+            ap = pb->a_packed + i * pb->k + k0 * mr;
+          else
+            {
+              pack_a (apbuf, pb->a + i * pb->lda + k0, pb->lda, rows, kc, mr);
+              ap = apbuf;
+            }
+          for (size_t p0 = 0; p0 < nc; p0 += nr)
+            {
+              QskF32Epilogue epi = {
+                .bias_row = first && pb->bias_row ? pb->bias_row + i : NULL,
+                .bias_col = first && pb->bias_col ? pb->bias_col + j0 + p0 : NULL,
+                .load_c = !first,
+                .lo = last ? pb->lo : -INFINITY,
+                .hi = last ? pb->hi : INFINITY,
+              };
+
+              info->ukernel (rows, nc - p0 < nr ? nc - p0 : nr, kc, ap,
+                             bp + (p0 / nr) * kc * nr, pb->c + i * pb->ldc + j0 + p0,
+                             pb->ldc, &epi);
+            }
+        }
     }
 }
 
 /* Split [0, m) into m_chunks multiples of mr and [0, n) into NC blocks so that a
- * problem repeated `outer` times yields enough tasks for the pool. */
+ * problem repeated `outer` times yields enough tasks for the pool.  Chunks of m keep at
+ * least 4 tiles: every task packs its own B, so more chunks repack more. */
 static size_t
 choose_m_chunks (size_t outer, size_t m, size_t n, size_t mr, QskThreadPool *pool)
 {
-  size_t want = 4 * (size_t) qsk_thread_pool_n_threads (pool);
+  size_t threads = (size_t) qsk_thread_pool_n_threads (pool), want = 2 * threads;
   size_t base = outer * ((n + NC - 1) / NC), tiles = (m + mr - 1) / mr, chunks;
 
-  if (qsk_thread_pool_n_threads (pool) == 1 || base >= want)
+  if (threads == 1 || base >= 2 * want)
     return 1;
   chunks = (want + base - 1) / base;
-  return chunks < tiles ? chunks : tiles;
+  if (chunks > tiles / 4)
+    chunks = tiles / 4 > 0 ? tiles / 4 : 1;
+  return chunks;
 }
 
 typedef struct
@@ -204,6 +225,49 @@ task_decode (const TaskSplit *s, size_t task, size_t m, size_t n, size_t *m0, si
   return task / s->m_chunks / s->n_blocks;
 }
 
+/* ---- pre-packed conv weights ------------------------------------------------------ */
+
+size_t
+qsk_conv2d_f32_pack_layout (Qsk_conv2d_f32_fn fn)
+{
+  if (fn == qsk_conv2d_f32__c)
+    return qsk_sgemm_c.mr;
+#ifdef QSK_HAVE_X86
+  if (fn == qsk_conv2d_f32__avx2)
+    return qsk_sgemm_avx2.mr;
+  if (fn == qsk_conv2d_f32__avx512)
+    return qsk_sgemm_avx512.mr;
+#endif
+  return 0;
+}
+
+size_t
+qsk_conv2d_f32_packed_size (const QskConvGeom *g, size_t layout)
+{
+  size_t ocg = g->oc / g->groups, k = g->ic / g->groups * g->kh * g->kw;
+
+  if (layout == 0 || layout > MAX_MR || g->ic == g->groups)
+    return 0;
+  return g->groups * ((ocg + layout - 1) / layout * layout) * k * sizeof (float);
+}
+
+void
+qsk_conv2d_f32_pack (const QskConvGeom *g, size_t layout, const float *w, float *packed)
+{
+  size_t ocg = g->oc / g->groups, k = g->ic / g->groups * g->kh * g->kw;
+  size_t tiles = (ocg + layout - 1) / layout;
+
+  assert (qsk_conv2d_f32_packed_size (g, layout) > 0);
+  for (size_t grp = 0; grp < g->groups; grp++)
+    for (size_t t = 0; t < tiles; t++)
+      {
+        size_t rows = ocg - t * layout < layout ? ocg - t * layout : layout;
+
+        pack_a (packed + (grp * tiles + t) * layout * k, w + (grp * ocg + t * layout) * k, k,
+                rows, k, layout);
+      }
+}
+
 /* ---- conv2d ------------------------------------------------------------------------- */
 
 typedef struct
@@ -212,6 +276,7 @@ typedef struct
   const QskSgemmInfo *info;
   TaskSplit split;
   size_t oh, ow;
+  bool packed;
 } ConvJob;
 
 static void
@@ -221,14 +286,15 @@ conv_task (void *data, size_t task)
   const QskConv2dF32Args *args = job->args;
   const QskConvGeom *g = &args->g;
   size_t icg = g->ic / g->groups, ocg = g->oc / g->groups, npix = job->oh * job->ow;
-  size_t m0, m1, j0, nc;
+  size_t m0, m1, j0, nc, mr = job->info->mr, k = icg * g->kh * g->kw;
   size_t outer = task_decode (&job->split, task, ocg, npix, &m0, &m1, &j0, &nc);
   size_t img = outer / g->groups, grp = outer % g->groups;
   GemmProblem pb = {
     .info = job->info,
-    .m = ocg, .n = npix, .k = icg * g->kh * g->kw,
-    .a = args->w + grp * ocg * icg * g->kh * g->kw,
-    .lda = icg * g->kh * g->kw,
+    .m = ocg, .n = npix, .k = k,
+    .a = args->w + grp * ocg * k,
+    .lda = k,
+    .a_packed = job->packed ? args->w_packed + grp * ((ocg + mr - 1) / mr * mr) * k : NULL,
     .c = args->y + (img * g->oc + grp * ocg) * npix,
     .ldc = npix,
     .bias_row = args->bias ? args->bias + grp * ocg : NULL,
@@ -240,24 +306,22 @@ conv_task (void *data, size_t task)
     gemm_block (&pb, m0, m1, j0, nc);
 }
 
-/* depthwise (one input channel per group): direct, one output plane per task */
+/* depthwise (one input channel per group): direct, one output plane per call */
 static void
-dwconv_task (void *data, size_t task)
+dwconv_plane_c (const QskConv2dF32Args *args, size_t img, size_t o, size_t oh, size_t ow)
 {
-  const ConvJob *job = data;
-  const QskConv2dF32Args *args = job->args;
   const QskConvGeom *g = &args->g;
-  size_t o = task % g->oc, img = task / g->oc, ocg = g->oc / g->groups;
+  size_t ocg = g->oc / g->groups;
   const float *xc = args->x + (img * g->ic + o / ocg) * g->ih * g->iw;
   const float *w = args->w + o * g->kh * g->kw;
-  float *yp = args->y + (img * g->oc + o) * job->oh * job->ow;
+  float *yp = args->y + (img * g->oc + o) * oh * ow;
   float b = args->bias ? args->bias[o] : 0.0f;
 
-  for (size_t y = 0; y < job->oh; y++)
+  for (size_t y = 0; y < oh; y++)
     {
-      float *row = yp + y * job->ow;
+      float *row = yp + y * ow;
 
-      for (size_t x = 0; x < job->ow; x++)
+      for (size_t x = 0; x < ow; x++)
         row[x] = b;
       for (size_t i = 0; i < g->kh; i++)
         {
@@ -275,16 +339,26 @@ dwconv_task (void *data, size_t task)
               const float *src = xc + (size_t) h * g->iw;
               float wv = w[i * g->kw + t];
 
-              if (x1 > (ptrdiff_t) job->ow)
-                x1 = (ptrdiff_t) job->ow;
+              if (x1 > (ptrdiff_t) ow)
+                x1 = (ptrdiff_t) ow;
               for (ptrdiff_t x = x0; x < x1; x++)
                 row[x] += wv * src[x * sw + off];
             }
         }
-      for (size_t x = 0; x < job->ow; x++)
+      for (size_t x = 0; x < ow; x++)
         row[x] = row[x] < args->out_min ? args->out_min
                  : row[x] > args->out_max ? args->out_max : row[x];
     }
+}
+
+static void
+dwconv_task (void *data, size_t task)
+{
+  const ConvJob *job = data;
+  const QskConvGeom *g = &job->args->g;
+  QskDwconvF32Fn fn = job->info->dwconv ? job->info->dwconv : dwconv_plane_c;
+
+  fn (job->args, task / g->oc, task % g->oc, job->oh, job->ow);
 }
 
 void
@@ -292,7 +366,7 @@ qsk_conv2d_f32_gemm (const QskConv2dF32Args *args, QskThreadPool *pool,
                      const QskSgemmInfo *info)
 {
   const QskConvGeom *g = &args->g;
-  ConvJob job = { args, info, { 0 }, qsk_conv_geom_oh (g), qsk_conv_geom_ow (g) };
+  ConvJob job = { args, info, { 0 }, qsk_conv_geom_oh (g), qsk_conv_geom_ow (g), false };
   size_t ocg = g->oc / g->groups, outer = g->n * g->groups;
 
   assert (g->groups >= 1 && g->ic % g->groups == 0 && g->oc % g->groups == 0);
@@ -304,6 +378,7 @@ qsk_conv2d_f32_gemm (const QskConv2dF32Args *args, QskThreadPool *pool,
       qsk_thread_pool_parallel_for (pool, g->n * g->oc, dwconv_task, &job);
       return;
     }
+  job.packed = args->w_packed != NULL && args->w_pack == info->mr;
   job.split = task_split (outer, ocg, job.oh * job.ow, info->mr, pool);
   qsk_thread_pool_parallel_for (pool, outer * job.split.n_blocks * job.split.m_chunks,
                                 conv_task, &job);
@@ -373,31 +448,28 @@ qsk_matmul_f32_gemm (const QskMatmulF32Args *args, QskThreadPool *pool,
 #define C_NR 8
 
 static void
-sgemm_ukernel_c (size_t mr, size_t nr, size_t kc, const float *a, size_t lda,
-                 const float *bp, float *c, size_t ldc, const QskF32Epilogue *epi)
+sgemm_ukernel_c (size_t mr, size_t nr, size_t kc, const float *ap, const float *bp,
+                 float *c, size_t ldc, const QskF32Epilogue *epi)
 {
   float acc[C_MR][C_NR] = { { 0 } };
-  const float *rows[C_MR];
 
-  for (size_t r = 0; r < C_MR; r++)
-    rows[r] = a + (r < mr ? r : mr - 1) * lda;
   for (size_t k = 0; k < kc; k++)
     for (size_t r = 0; r < C_MR; r++)
       for (size_t j = 0; j < C_NR; j++)
-        acc[r][j] += rows[r][k] * bp[k * C_NR + j];
+        acc[r][j] += ap[k * C_MR + r] * bp[k * C_NR + j];
   qsk_f32_epilogue_scalar (mr, nr, &acc[0][0], C_NR, c, ldc, epi);
 }
 
-static const QskSgemmInfo sgemm_c = { C_MR, C_NR, sgemm_ukernel_c };
+const QskSgemmInfo qsk_sgemm_c = { C_MR, C_NR, sgemm_ukernel_c, NULL };
 
 void
 qsk_conv2d_f32__c (const QskConv2dF32Args *args, QskThreadPool *pool)
 {
-  qsk_conv2d_f32_gemm (args, pool, &sgemm_c);
+  qsk_conv2d_f32_gemm (args, pool, &qsk_sgemm_c);
 }
 
 void
 qsk_matmul_f32__c (const QskMatmulF32Args *args, QskThreadPool *pool)
 {
-  qsk_matmul_f32_gemm (args, pool, &sgemm_c);
+  qsk_matmul_f32_gemm (args, pool, &qsk_sgemm_c);
 }

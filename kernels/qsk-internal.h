@@ -24,17 +24,27 @@ typedef struct
 } QskF32Epilogue;
 
 /* C[r][j] (r < mr <= MR, j < nr <= NR), c row stride ldc (elements).
- * a: rows of A, a[r * lda + k] for k < kc; bp: packed B, bp[k * NR + j], zero-padded
- * beyond nr.  Rows r >= mr of a are never read. */
-typedef void (*QskSgemmUkernel) (size_t mr, size_t nr, size_t kc, const float *a,
-                                 size_t lda, const float *bp, float *c, size_t ldc,
+ * ap: packed A, ap[k * MR + r] for k < kc (rows >= mr zero); bp: packed B,
+ * bp[k * NR + j], zero-padded beyond nr.  Both 64-byte aligned. */
+typedef void (*QskSgemmUkernel) (size_t mr, size_t nr, size_t kc, const float *ap,
+                                 const float *bp, float *c, size_t ldc,
                                  const QskF32Epilogue *epi);
+
+/* Depthwise conv of one output plane (image img, channel o), direct. */
+typedef void (*QskDwconvF32Fn) (const QskConv2dF32Args *args, size_t img, size_t o,
+                                size_t oh, size_t ow);
 
 typedef struct
 {
   size_t mr, nr;
   QskSgemmUkernel ukernel;
+  QskDwconvF32Fn dwconv;     /* NULL: the portable one */
 } QskSgemmInfo;
+
+extern const QskSgemmInfo qsk_sgemm_c;
+#ifdef QSK_HAVE_X86
+extern const QskSgemmInfo qsk_sgemm_avx2, qsk_sgemm_avx512;
+#endif
 
 void qsk_conv2d_f32_gemm (const QskConv2dF32Args *args, QskThreadPool *pool,
                           const QskSgemmInfo *info);
@@ -61,15 +71,27 @@ typedef enum
 typedef void (*QskQgemmUkernel) (size_t kq, const int32_t *ap, const void *bp,
                                  int32_t *acc);
 
+/* Requantize an mr x nr block of acc (row stride NR) into rows of y:
+ * y[r * ldy + j] = sat (requant (acc + base[r], rq[r]), lo, hi) as int8 (es 1) or
+ * int16 (es 2).  Bit-identical to qsk_requant_apply32 + qsk_sat. */
+typedef void (*QskQgemmStore) (size_t mr, size_t nr, const int32_t *acc, size_t NR,
+                               const int32_t *base, const QskRequant *rq, int32_t lo,
+                               int32_t hi, void *y, size_t ldy, size_t es);
+
 typedef struct
 {
   size_t mr, nr;
   QskQPack pack;
   QskQgemmUkernel ukernel;
+  QskQgemmStore store;       /* NULL: the portable one */
 } QskQgemmInfo;
 
 /* the AVX2 int16-pair micro-kernel, reused by the VNNI variant for s16 operands */
 extern const QskQgemmInfo qsk_qgemm_avx2;
+extern const QskQgemmInfo qsk_qgemm_c;
+#ifdef QSK_HAVE_X86
+extern const QskQgemmInfo qsk_qgemm_vnni;
+#endif
 
 void qsk_conv2d_q_gemm (const QskConv2dQArgs *args, QskThreadPool *pool,
                         const QskQgemmInfo *info);
@@ -85,3 +107,9 @@ typedef struct
 } QskPoolWindow;
 
 QskPoolWindow qsk_pool_window (const QskPoolGeom *g, size_t y, size_t x);
+
+/* Row k = (c, i, t) of the implicit im2col matrix of one image/group x, columns
+ * [j0, j0 + nc), elements of es bytes; zeros in the padding (qsk-geom.c). */
+void qsk_im2col_row (void *restrict row, const void *restrict x, size_t es,
+                     const QskConvGeom *g, size_t ow, size_t c, size_t i, size_t t,
+                     size_t j0, size_t nc);

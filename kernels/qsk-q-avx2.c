@@ -35,7 +35,7 @@ qgemm_ukernel_avx2 (size_t kq, const int32_t *ap, const void *bp, int32_t *out)
     }
 }
 
-const QskQgemmInfo qsk_qgemm_avx2 = { MR, NR, QSK_QPACK_S16_PAIRS, qgemm_ukernel_avx2 };
+const QskQgemmInfo qsk_qgemm_avx2 = { MR, NR, QSK_QPACK_S16_PAIRS, qgemm_ukernel_avx2, NULL };
 
 void
 qsk_conv2d_q__avx2 (const QskConv2dQArgs *args, QskThreadPool *pool)
@@ -48,3 +48,6 @@ qsk_matmul_q__avx2 (const QskMatmulQArgs *args, QskThreadPool *pool)
 {
   qsk_matmul_q_gemm (args, pool, &qsk_qgemm_avx2);
 }
+
+#define QSK_SFX avx2
+#include "qsk-eltwise-q.inc"

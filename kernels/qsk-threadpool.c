@@ -3,8 +3,23 @@
 #include "qsk-cpu.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
+
+/* Back-to-back kernel calls (a network's layers) are microseconds apart: a worker
+ * that just finished spins this many polls (tens of microseconds) for the next job
+ * before it sleeps on the condition variable, and the caller spins as long for the
+ * last task before it sleeps; a futex wake-up costs more than a small kernel. */
+#define SPIN_POLLS 20000
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#endif
+}
 
 struct _QskThreadPool
 {
@@ -14,14 +29,15 @@ struct _QskThreadPool
   pthread_mutex_t lock;
   pthread_cond_t wake;        /* a new job or shutdown */
   pthread_cond_t done;        /* the last task of a job finished */
-  /* the current job, guarded by lock */
-  unsigned long generation;
+  /* the current job, written under lock; generation and n_finished are also polled
+   * without it while spinning */
+  atomic_ulong generation;
   QskTaskFn fn;
   void *ctx;
   size_t n_tasks;
   size_t next_task;
-  size_t n_finished;
-  bool quit;
+  atomic_size_t n_finished;
+  atomic_bool quit;
 };
 
 /* Claim and run tasks until none are left; called with lock held. */
@@ -35,7 +51,7 @@ run_tasks_locked (QskThreadPool *pool)
       pthread_mutex_unlock (&pool->lock);
       pool->fn (pool->ctx, t);
       pthread_mutex_lock (&pool->lock);
-      if (++pool->n_finished == pool->n_tasks)
+      if (atomic_fetch_add (&pool->n_finished, 1) + 1 == pool->n_tasks)
         pthread_cond_broadcast (&pool->done);
     }
 }
@@ -46,17 +62,24 @@ worker_main (void *data)
   QskThreadPool *pool = data;
   unsigned long seen = 0;
 
-  pthread_mutex_lock (&pool->lock);
   for (;;)
     {
+      for (int i = 0; i < SPIN_POLLS && !atomic_load (&pool->quit)
+                      && atomic_load_explicit (&pool->generation, memory_order_acquire) == seen;
+           i++)
+        cpu_relax ();
+      pthread_mutex_lock (&pool->lock);
       while (!pool->quit && pool->generation == seen)
         pthread_cond_wait (&pool->wake, &pool->lock);
       if (pool->quit)
-        break;
+        {
+          pthread_mutex_unlock (&pool->lock);
+          break;
+        }
       seen = pool->generation;
       run_tasks_locked (pool);
+      pthread_mutex_unlock (&pool->lock);
     }
-  pthread_mutex_unlock (&pool->lock);
   return NULL;
 }
 
@@ -134,11 +157,18 @@ qsk_thread_pool_parallel_for (QskThreadPool *pool, size_t n_tasks, QskTaskFn fn,
   pool->ctx = ctx;
   pool->n_tasks = n_tasks;
   pool->next_task = 0;
-  pool->n_finished = 0;
-  pool->generation++;
+  atomic_store (&pool->n_finished, 0);
+  atomic_fetch_add_explicit (&pool->generation, 1, memory_order_release);
   pthread_cond_broadcast (&pool->wake);
   run_tasks_locked (pool);
-  while (pool->n_finished < pool->n_tasks)
+  if (atomic_load (&pool->n_finished) < pool->n_tasks)
+    {
+      pthread_mutex_unlock (&pool->lock);
+      for (int i = 0; i < SPIN_POLLS && atomic_load (&pool->n_finished) < n_tasks; i++)
+        cpu_relax ();
+      pthread_mutex_lock (&pool->lock);
+    }
+  while (atomic_load (&pool->n_finished) < pool->n_tasks)
     pthread_cond_wait (&pool->done, &pool->lock);
   pthread_mutex_unlock (&pool->lock);
   pthread_mutex_unlock (&pool->call_lock);

@@ -63,6 +63,10 @@ typedef struct
   const float *restrict bias;
   float *restrict y;
   float out_min, out_max;
+  /* Optional pre-packed weights (see "pre-packed weights" below): used by a variant
+   * whose layout is w_pack, ignored by the others (w is always required). */
+  const float *restrict w_packed;
+  size_t w_pack;
 } QskConv2dF32Args;
 
 /* Transposed convolution (PyTorch ConvTranspose2d).  x: [n, ic, ih, iw];
@@ -284,6 +288,9 @@ typedef struct
   const QskRequant *restrict rq;
   int32_t out_min, out_max;
   void *restrict y;
+  /* Optional pre-packed weights, as for QskConv2dF32Args. */
+  const void *restrict w_packed;
+  size_t w_pack;
 } QskConv2dQArgs;
 
 /* Quantized batched matmul, strides as QskMatmulF32Args (in elements), per output
@@ -382,3 +389,22 @@ const QskKernels *qsk_kernels_for_isa (QskIsa isa);
  * if this CPU cannot run it: check qsk_cpu_has (isa) first. */
 void             *qsk_kernel_variant  (QskKernelId id, QskIsa isa);
 const char       *qsk_kernel_name     (QskKernelId id);
+
+/* ---- pre-packed weights ----------------------------------------------------------
+ * The GEMM variants read conv weights in their micro-kernel's layout.  A caller that
+ * runs one conv many times packs once into memory it owns (64-byte aligned, size from
+ * *_packed_size) and passes w_packed and w_pack in every call:
+ *   layout = qsk_conv2d_f32_pack_layout (k->conv2d_f32);   0: this variant takes none
+ *   packed = aligned_alloc (64, qsk_conv2d_f32_packed_size (&g, layout) ...);
+ *   qsk_conv2d_f32_pack (&g, layout, w, packed);
+ * A layout other than the variant's own is ignored (the variant packs w per call), so
+ * results never depend on packing; packed sizes are 0 where no layout applies
+ * (depthwise).  Packing is plain C and single-threaded. */
+size_t qsk_conv2d_f32_pack_layout  (Qsk_conv2d_f32_fn fn);
+size_t qsk_conv2d_f32_packed_size  (const QskConvGeom *g, size_t layout);   /* bytes */
+void   qsk_conv2d_f32_pack         (const QskConvGeom *g, size_t layout, const float *w,
+                                    float *packed);
+size_t qsk_conv2d_q_pack_layout    (Qsk_conv2d_q_fn fn, QskDType x_type, QskDType w_type);
+size_t qsk_conv2d_q_packed_size    (const QskConvGeom *g, size_t layout);     /* bytes */
+void   qsk_conv2d_q_pack           (const QskConvGeom *g, size_t layout, QskDType w_type,
+                                    const void *w, void *packed);

@@ -308,6 +308,8 @@ qs_cli_run (int    argc,
   QsExecOptions options = { 0 };
   gint64 start;
 
+  if (qs_cli_run_is_quant (argc, argv))
+    return qs_cli_run_quant (argc, argv);
   g_option_context_add_main_entries (ctx, entries, NULL);
   g_option_context_set_summary (ctx, "Runs GRAPH with its weights on the inputs through the "
                                      "float executor. float64 inputs are converted to "

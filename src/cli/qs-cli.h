@@ -27,6 +27,10 @@ int qs_cli_fuse    (int argc, char **argv);
 int qs_cli_prepare (int argc, char **argv);
 int qs_cli_run     (int argc, char **argv);
 int qs_cli_estimate (int argc, char **argv);
+int qs_cli_calibrate (int argc, char **argv);
+int qs_cli_convert (int argc, char **argv);
+gboolean qs_cli_run_is_quant (int argc, char **argv);
+int qs_cli_run_quant (int argc, char **argv);
 int qs_cli_check   (int argc, char **argv);
 int qs_cli_export  (int argc, char **argv);
 

@@ -12,6 +12,8 @@ static const QsCliCommand commands[] = {
   { "fuse",    qs_cli_fuse,    "Fuse conv/linear/bn/add/relu patterns; list groups and near-misses" },
   { "prepare", qs_cli_prepare, "Fuse, assign qconfigs by rules, place observers for a march" },
   { "estimate", qs_cli_estimate, "Estimate NASH latency per fused kernel and per model" },
+  { "calibrate", qs_cli_calibrate, "Calibrate a graph on data for a march; write scales (JSON)" },
+  { "convert", qs_cli_convert, "Calibrate and write the integer graph (graph JSON + safetensors)" },
   { "run",     qs_cli_run,     "Run a graph on .npy inputs (float executor); write .npy/.npz" },
   { "check",   qs_cli_check,   "Validate a project file and report decision changes since its last run" },
   { "export",  qs_cli_export,  "Draw the graph as the app shows it: PNG, SVG or PDF" },

@@ -236,6 +236,90 @@ test_batch_norm (void)
   assert_floats (y, want, 4);
 }
 
+/* x -> conv (ones 3x3, bias -20) -> bn -> relu: the float executor folds the three
+ * into one kernel call when nothing observes the intermediate values; asking for the
+ * conv's output (run_until) or watching nodes (a callback) must still see them. */
+static void
+count_folded_nodes (QsExec *exec, QsId node, const QsExecValue *value, gpointer data)
+{
+  ++*(int *) data;
+}
+
+static void
+test_conv_bn_relu_folded (void)
+{
+  g_autoptr(QsGraph) g = qs_graph_new ();
+  g_autoptr(GArray) views = g_array_new (FALSE, TRUE, sizeof (QsTensorView));
+  g_autoptr(QsWeights) w = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(QsExec) exec = NULL;
+  QsExecOptions options = { .n_threads = 2 };
+  static const float gamma[1] = { 1 }, beta[1] = { 0.5f }, mean[1] = { 2 }, var[1] = { 4 };
+  /* conv: window sums minus 20; bn: v / 2 - 0.5; relu */
+  const float want_conv[9] = { -8, 1, -4, 7, 25, 13, 4, 19, 8 };
+  const float want[9] = { 0, 0, 0, 3, 12, 6, 1.5f, 9, 3.5f };
+  QsParam params[4] = { { .name = "weight" }, { .name = "bias" },
+                        { .name = "running_mean", .is_buffer = TRUE },
+                        { .name = "running_var", .is_buffer = TRUE } };
+  QsAttr eps = { .name = "eps", .kind = QS_ATTR_FLOAT, .f = 0 };
+  QsType t = ftype (4, 1, 1, 3, 3);
+  const char *until[2] = { "conv", "relu" };
+  QsExecValue *x = input (x9, 4, 1, 1, 3, 3);
+  QsId m, v;
+  int seen = 0;
+
+  qs_graph_add_module (g, "", "Net");
+  add_conv3x3 (g, "conv", TRUE);
+  m = qs_graph_add_module (g, "bn", "torch.nn.BatchNorm2d");
+  for (guint i = 0; i < 4; i++)
+    params[i].type = ftype (1, 1, 0, 0, 0);
+  qs_graph_module_set_params (g, m, params, 4);
+  qs_graph_module_set_attrs (g, m, &eps, 1);
+  v = op (g, QS_NODE_PLACEHOLDER, "x", "x", NULL, 0, t);
+  v = op (g, QS_NODE_CALL_MODULE, "conv", "conv", &v, 1, t);
+  v = op (g, QS_NODE_CALL_MODULE, "bn", "bn", &v, 1, t);
+  finish (g, op (g, QS_NODE_CALL_FUNCTION, "relu", "torch.nn.functional.relu", &v, 1, t));
+  add_weight (views, "conv.weight", ones9, 4, 1, 1, 3, 3);
+  add_weight (views, "conv.bias", bias_m20, 1, 1, 0, 0, 0);
+  add_weight (views, "bn.weight", gamma, 1, 1, 0, 0, 0);
+  add_weight (views, "bn.bias", beta, 1, 1, 0, 0, 0);
+  add_weight (views, "bn.running_mean", mean, 1, 1, 0, 0, 0);
+  add_weight (views, "bn.running_var", var, 1, 1, 0, 0, 0);
+  w = save_weights (views);
+  exec = qs_exec_new (g, w, &options, &error);
+  g_assert_no_error (error);
+
+  for (int round = 0; round < 2; round++)   /* the second run reuses the cached folds */
+    {
+      g_autoptr(GPtrArray) out = qs_exec_run (exec, &x, 1, &error);
+
+      g_assert_no_error (error);
+      assert_floats (((QsExecValue *) out->pdata[0])->tensor, want, 9);
+    }
+  {
+    g_autoptr(GPtrArray) out = qs_exec_run_until (exec, &x, 1, until, 1, &error);
+
+    g_assert_no_error (error);
+    assert_floats (((QsExecValue *) out->pdata[0])->tensor, want_conv, 9);
+  }
+  {
+    g_autoptr(GPtrArray) out = qs_exec_run_until (exec, &x, 1, until, 2, &error);
+
+    g_assert_no_error (error);
+    assert_floats (((QsExecValue *) out->pdata[0])->tensor, want_conv, 9);
+    assert_floats (((QsExecValue *) out->pdata[1])->tensor, want, 9);
+  }
+  qs_exec_set_node_callback (exec, count_folded_nodes, &seen);
+  {
+    g_autoptr(GPtrArray) out = qs_exec_run (exec, &x, 1, &error);
+
+    g_assert_no_error (error);
+    assert_floats (((QsExecValue *) out->pdata[0])->tensor, want, 9);
+    g_assert_cmpint (seen, >=, 4);
+  }
+  qs_exec_value_unref (x);
+}
+
 /* cat ([a, a * 2], dim=1) -> flatten (1) */
 static void
 test_cat_flatten_scalar (void)
@@ -467,6 +551,7 @@ main (int argc, char **argv)
   g_test_add_func ("/exec/conv-relu-add", test_conv_relu_add);
   g_test_add_func ("/exec/linear", test_linear);
   g_test_add_func ("/exec/batch-norm", test_batch_norm);
+  g_test_add_func ("/exec/conv-bn-relu-folded", test_conv_bn_relu_folded);
   g_test_add_func ("/exec/cat-flatten-scalar", test_cat_flatten_scalar);
   g_test_add_func ("/exec/pooling", test_pooling);
   g_test_add_func ("/exec/shape-values", test_shape_values);

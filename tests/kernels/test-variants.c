@@ -86,6 +86,24 @@ test_conv2d_f32 (Qsk_conv2d_f32_fn fn, const char *isa, QskThreadPool *pool)
       fn (&a, pool);
       tap_ok (err <= QSK_TEST_F32_RTOL && memcmp (got, got_mt, ny * sizeof *got) == 0,
               "conv2d_f32 %s: %s (rel err %.2g, threaded identical)", isa, c->what, err);
+      /* pre-packed weights: the same results, bit for bit */
+      {
+        size_t layout = qsk_conv2d_f32_pack_layout (fn);
+        size_t size = qsk_conv2d_f32_packed_size (&g, layout);
+
+        if (size > 0)
+          {
+            float *packed = aligned_alloc (64, (size + 63) / 64 * 64);
+
+            qsk_conv2d_f32_pack (&g, layout, w, packed);
+            a.w_packed = packed, a.w_pack = layout;
+            memset (got_mt, 0xff, ny * sizeof *got);
+            fn (&a, pool);
+            tap_ok (memcmp (got, got_mt, ny * sizeof *got) == 0,
+                    "conv2d_f32 %s: %s, pre-packed weights (layout %zu)", isa, c->what, layout);
+            free (packed);
+          }
+      }
       free (x), free (w), free (b), free (ref), free (got), free (got_mt);
     }
 }
@@ -232,6 +250,24 @@ test_conv2d_q (Qsk_conv2d_q_fn fn, const char *isa, QskThreadPool *pool)
         tap_ok (ndiff == 0 && memcmp (got, got_mt, ysz) == 0,
                 "conv2d_q %s: %s x %s -> %s, %s (%zu bytes differ)", isa, tname (xt), tname (wt),
                 tname (yt), c->what, ndiff);
+        {
+          size_t layout = qsk_conv2d_q_pack_layout (fn, xt, wt);
+          size_t size = qsk_conv2d_q_packed_size (&g, layout);
+
+          if (size > 0)
+            {
+              void *packed = aligned_alloc (64, (size + 63) / 64 * 64);
+
+              qsk_conv2d_q_pack (&g, layout, wt, w, packed);
+              a.w_packed = packed, a.w_pack = layout;
+              memset (got_mt, 0x55, ysz);
+              fn (&a, pool);
+              tap_ok (memcmp (got_mt, ref, ysz) == 0,
+                      "conv2d_q %s: %s x %s -> %s, %s, pre-packed weights", isa, tname (xt),
+                      tname (wt), tname (yt), c->what);
+              free (packed);
+            }
+        }
         free (x), free (w), free (ref), free (got), free (got_mt), free (rq), free (bias);
       }
 }
@@ -276,6 +312,256 @@ test_matmul_q (Qsk_matmul_q_fn fn, const char *isa, QskThreadPool *pool)
       }
 }
 
+/* ---- memory-bound float kernels: the same expressions as ref, so exact ---------- */
+
+static void
+test_batch_norm_f32 (Qsk_batch_norm_f32_fn fn, const char *isa, QskThreadPool *pool)
+{
+  static const size_t shapes[][3] = { { 1, 1, 1 }, { 2, 3, 37 }, { 1, 70, 40000 },
+                                      { 3, 5, 0 } };
+
+  for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+    {
+      size_t n = shapes[i][0], c = shapes[i][1], hw = shapes[i][2], count = n * c * hw;
+      float *x = malloc ((count + 1) * 4), *sc = malloc (c * 4), *sh = malloc (c * 4);
+      float *ref = malloc ((count + 1) * 4), *got = malloc ((count + 1) * 4);
+      float *got_mt = malloc ((count + 1) * 4);
+      QskBatchNormF32Args a = { .n = n, .c = c, .hw = hw, .x = x, .scale = sc, .shift = sh };
+
+      test_fill_f32 (x, count, -3.0f, 3.0f);
+      test_fill_f32 (sc, c, -2.0f, 2.0f);
+      test_fill_f32 (sh, c, -1.0f, 1.0f);
+      a.y = ref;
+      qsk_batch_norm_f32__ref (&a, NULL);
+      memset (got, 0xff, count * 4);
+      a.y = got;
+      fn (&a, NULL);
+      a.y = got_mt;
+      fn (&a, pool);
+      tap_ok (memcmp (got, ref, count * 4) == 0 && memcmp (got_mt, ref, count * 4) == 0,
+              "batch_norm_f32 %s: %zux%zux%zu", isa, n, c, hw);
+      free (x), free (sc), free (sh), free (ref), free (got), free (got_mt);
+    }
+}
+
+static void
+test_unary_f32 (Qsk_unary_f32_fn fn, const char *isa, QskThreadPool *pool)
+{
+  static const size_t counts[] = { 1, 17, 70001 };
+
+  for (int op = QSK_UNARY_RELU; op <= QSK_UNARY_LEAKY_RELU; op++)
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+      {
+        size_t n = counts[i];
+        float *x = malloc (n * 4), *ref = malloc (n * 4), *got = malloc (n * 4);
+        float *got_mt = malloc (n * 4);
+        QskUnaryF32Args a = { .op = (QskUnaryOp) op, .alpha = 0.1f, .count = n, .x = x };
+
+        test_fill_f32 (x, n, -8.0f, 8.0f);
+        /* specials: -0, NaN, +-inf, the relu6 edges */
+        if (n >= 17)
+          {
+            x[0] = -0.0f, x[1] = NAN, x[2] = INFINITY, x[3] = -INFINITY, x[4] = 6.0f;
+            x[5] = 0.0f, x[6] = -3.0f;
+          }
+        a.y = ref;
+        qsk_unary_f32__ref (&a, NULL);
+        a.y = got;
+        fn (&a, NULL);
+        a.y = got_mt;
+        fn (&a, pool);
+        tap_ok (memcmp (got, ref, n * 4) == 0 && memcmp (got_mt, ref, n * 4) == 0,
+                "unary_f32 %s: op %d, %zu elements", isa, op, n);
+        free (x), free (ref), free (got), free (got_mt);
+      }
+}
+
+typedef struct
+{
+  size_t ar, as[4], br, bs[4];
+} BinCase;
+
+static void
+test_binary_f32 (Qsk_binary_f32_fn fn, const char *isa, QskThreadPool *pool)
+{
+  static const BinCase cases[] = {
+    { 4, { 1, 64, 56, 56 }, 4, { 1, 64, 56, 56 } },   /* resnet residual */
+    { 4, { 2, 3, 4, 5 }, 3, { 3, 1, 1 } },            /* per channel */
+    { 2, { 4, 1 }, 2, { 1, 5 } },                     /* outer product */
+    { 1, { 37 }, 1, { 1 } },                          /* scalar */
+    { 1, { 1 }, 3, { 2, 3, 33 } },                    /* scalar on the left */
+    { 4, { 2, 1, 40, 50 }, 4, { 2, 3, 40, 50 } },
+    { 3, { 5, 1, 17 }, 3, { 5, 6, 17 } },
+    { 3, { 3, 70, 1 }, 2, { 70, 2 } },                /* inner broadcast, short */
+    { 1, { 1 }, 1, { 1 } },
+  };
+
+  for (int op = QSK_BINARY_ADD; op <= QSK_BINARY_DIV; op++)
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+      {
+        const BinCase *c = &cases[i];
+        QskBinaryF32Args a = { .op = (QskBinaryOp) op };
+        size_t na = 1, nb = 1, ny = 1;
+        float *x, *z, *ref, *got, *got_mt;
+
+        for (size_t d = 0; d < c->ar; d++)
+          na *= c->as[d];
+        for (size_t d = 0; d < c->br; d++)
+          nb *= c->bs[d];
+        if (!qsk_broadcast_init (&a.bc, c->ar, c->as, c->br, c->bs))
+          {
+            tap_ok (false, "binary_f32 %s: case %zu broadcasts", isa, i);
+            continue;
+          }
+        for (size_t d = 0; d < a.bc.rank; d++)
+          ny *= a.bc.shape[d];
+        x = malloc (na * 4), z = malloc (nb * 4);
+        ref = malloc (ny * 4), got = malloc (ny * 4), got_mt = malloc (ny * 4);
+        test_fill_f32 (x, na, -2.0f, 2.0f);
+        test_fill_f32 (z, nb, 0.5f, 2.0f);
+        a.a = x, a.b = z;
+        a.y = ref;
+        qsk_binary_f32__ref (&a, NULL);
+        memset (got, 0xff, ny * 4);
+        a.y = got;
+        fn (&a, NULL);
+        a.y = got_mt;
+        fn (&a, pool);
+        tap_ok (memcmp (got, ref, ny * 4) == 0 && memcmp (got_mt, ref, ny * 4) == 0,
+                "binary_f32 %s: op %d, case %zu (%zu elements)", isa, op, i, ny);
+        free (x), free (z), free (ref), free (got), free (got_mt);
+      }
+}
+
+static void
+test_pool2d_f32 (Qsk_pool2d_f32_fn fn, const char *isa, QskThreadPool *pool)
+{
+  /* n, c, ih, iw, k, s, p, ceil, mode */
+  static const size_t cases[][9] = {
+    { 1, 4, 112, 112, 3, 2, 1, 0, QSK_POOL_MAX },     /* resnet stem */
+    { 2, 3, 13, 11, 3, 2, 1, 1, QSK_POOL_MAX },
+    { 1, 2, 9, 10, 2, 2, 0, 0, QSK_POOL_MAX },
+    { 1, 2, 9, 10, 2, 2, 0, 1, QSK_POOL_MAX },
+    { 1, 3, 5, 7, 5, 1, 2, 0, QSK_POOL_MAX },         /* no interior */
+    { 1, 2, 4, 4, 4, 4, 0, 0, QSK_POOL_MAX },
+    { 1, 3, 11, 9, 3, 2, 1, 1, QSK_POOL_AVG },
+  };
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      const size_t *c = cases[i];
+      QskPool2dF32Args a = { .g = { .n = c[0], .c = c[1], .ih = c[2], .iw = c[3],
+                                    .kh = c[4], .kw = c[4], .sh = c[5], .sw = c[5],
+                                    .pt = c[6], .pl = c[6], .pb = c[6], .pr = c[6],
+                                    .ceil_mode = c[7] != 0, .count_include_pad = true,
+                                    .mode = (QskPoolMode) c[8] } };
+      size_t oh = qsk_pool_out_size (c[2], c[4], c[5], c[6], c[6], c[7] != 0);
+      size_t ow = qsk_pool_out_size (c[3], c[4], c[5], c[6], c[6], c[7] != 0);
+      size_t nx = c[0] * c[1] * c[2] * c[3], ny = c[0] * c[1] * oh * ow;
+      float *x = malloc (nx * 4), *ref = malloc (ny * 4), *got = malloc (ny * 4);
+      float *got_mt = malloc (ny * 4);
+
+      test_fill_f32 (x, nx, -5.0f, 5.0f);
+      x[0] = NAN;
+      if (nx > 5)
+        x[5] = -0.0f;
+      a.x = x;
+      a.y = ref;
+      qsk_pool2d_f32__ref (&a, NULL);
+      memset (got, 0xff, ny * 4);
+      a.y = got;
+      fn (&a, NULL);
+      a.y = got_mt;
+      fn (&a, pool);
+      tap_ok (memcmp (got, ref, ny * 4) == 0 && memcmp (got_mt, ref, ny * 4) == 0,
+              "pool2d_f32 %s: case %zu (%zux%zu -> %zux%zu)", isa, i, c[2], c[3], oh, ow);
+      free (x), free (ref), free (got), free (got_mt);
+    }
+}
+
+static void
+test_add_s8 (Qsk_add_s8_fn fn, const char *isa, QskThreadPool *pool)
+{
+  static const BinCase cases[] = {
+    { 4, { 1, 64, 56, 56 }, 4, { 1, 64, 56, 56 } },   /* resnet residual */
+    { 2, { 3, 5 }, 2, { 3, 5 } },
+    { 4, { 2, 3, 4, 5 }, 3, { 3, 1, 1 } },            /* broadcast: the reference */
+    { 1, { 1 }, 1, { 1 } },
+  };
+  static const double ratios[][2] = { { 0.5, 0.5 }, { 1.7, 0.02 }, { 1.0, 1.0 }, { 3e-4, 9.0 } };
+
+  for (size_t r = 0; r < sizeof ratios / sizeof ratios[0]; r++)
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+      {
+        const BinCase *c = &cases[i];
+        QskAddS8Args a = { .rq = qsk_requant2_from_ratios (ratios[r][0], ratios[r][1]),
+                           .out_min = r == 1 ? 0 : INT8_MIN, .out_max = INT8_MAX };
+        size_t na = 1, nb = 1, ny = 1;
+        int8_t *x, *z, *ref, *got, *got_mt;
+
+        for (size_t d = 0; d < c->ar; d++)
+          na *= c->as[d];
+        for (size_t d = 0; d < c->br; d++)
+          nb *= c->bs[d];
+        qsk_broadcast_init (&a.bc, c->ar, c->as, c->br, c->bs);
+        for (size_t d = 0; d < a.bc.rank; d++)
+          ny *= a.bc.shape[d];
+        x = random_q (na, QSK_S8), z = random_q (nb, QSK_S8);
+        ref = malloc (ny), got = malloc (ny), got_mt = malloc (ny);
+        a.a = x, a.b = z;
+        a.y = ref;
+        qsk_add_s8__ref (&a, NULL);
+        memset (got, 0x55, ny);
+        a.y = got;
+        fn (&a, NULL);
+        a.y = got_mt;
+        fn (&a, pool);
+        tap_ok (memcmp (got, ref, ny) == 0 && memcmp (got_mt, ref, ny) == 0,
+                "add_s8 %s: ratios %g %g, case %zu (%zu elements)", isa, ratios[r][0],
+                ratios[r][1], i, ny);
+        free (x), free (z), free (ref), free (got), free (got_mt);
+      }
+}
+
+static void
+test_pool2d_s8 (Qsk_pool2d_s8_fn fn, const char *isa, QskThreadPool *pool)
+{
+  static const size_t cases[][9] = {
+    { 1, 4, 112, 112, 3, 2, 1, 0, QSK_POOL_MAX },
+    { 2, 3, 13, 11, 3, 2, 1, 1, QSK_POOL_MAX },
+    { 1, 2, 9, 10, 2, 2, 0, 1, QSK_POOL_MAX },
+    { 1, 3, 5, 7, 5, 1, 2, 0, QSK_POOL_MAX },
+    { 1, 3, 7, 7, 7, 7, 0, 0, QSK_POOL_AVG },
+  };
+
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+    {
+      const size_t *c = cases[i];
+      QskPool2dS8Args a = { .g = { .n = c[0], .c = c[1], .ih = c[2], .iw = c[3],
+                                   .kh = c[4], .kw = c[4], .sh = c[5], .sw = c[5],
+                                   .pt = c[6], .pl = c[6], .pb = c[6], .pr = c[6],
+                                   .ceil_mode = c[7] != 0, .count_include_pad = true,
+                                   .mode = (QskPoolMode) c[8] } };
+      size_t oh = qsk_pool_out_size (c[2], c[4], c[5], c[6], c[6], c[7] != 0);
+      size_t ow = qsk_pool_out_size (c[3], c[4], c[5], c[6], c[6], c[7] != 0);
+      size_t nx = c[0] * c[1] * c[2] * c[3], ny = c[0] * c[1] * oh * ow;
+      int8_t *x = random_q (nx, QSK_S8), *ref = malloc (ny), *got = malloc (ny);
+      int8_t *got_mt = malloc (ny);
+
+      a.x = x;
+      a.y = ref;
+      qsk_pool2d_s8__ref (&a, NULL);
+      memset (got, 0x55, ny);
+      a.y = got;
+      fn (&a, NULL);
+      a.y = got_mt;
+      fn (&a, pool);
+      tap_ok (memcmp (got, ref, ny) == 0 && memcmp (got_mt, ref, ny) == 0,
+              "pool2d_s8 %s: case %zu (%zux%zu -> %zux%zu)", isa, i, c[2], c[3], oh, ow);
+      free (x), free (ref), free (got), free (got_mt);
+    }
+}
+
 static void
 test_variant (QskKernelId id, QskIsa isa, void *fn, QskThreadPool *pool)
 {
@@ -287,6 +573,14 @@ test_variant (QskKernelId id, QskIsa isa, void *fn, QskThreadPool *pool)
     case QSK_KERNEL_matmul_f32: test_matmul_f32 ((Qsk_matmul_f32_fn) fn, name, pool); break;
     case QSK_KERNEL_conv2d_q:   test_conv2d_q ((Qsk_conv2d_q_fn) fn, name, pool); break;
     case QSK_KERNEL_matmul_q:   test_matmul_q ((Qsk_matmul_q_fn) fn, name, pool); break;
+    case QSK_KERNEL_batch_norm_f32:
+      test_batch_norm_f32 ((Qsk_batch_norm_f32_fn) fn, name, pool);
+      break;
+    case QSK_KERNEL_unary_f32:  test_unary_f32 ((Qsk_unary_f32_fn) fn, name, pool); break;
+    case QSK_KERNEL_binary_f32: test_binary_f32 ((Qsk_binary_f32_fn) fn, name, pool); break;
+    case QSK_KERNEL_pool2d_f32: test_pool2d_f32 ((Qsk_pool2d_f32_fn) fn, name, pool); break;
+    case QSK_KERNEL_add_s8:     test_add_s8 ((Qsk_add_s8_fn) fn, name, pool); break;
+    case QSK_KERNEL_pool2d_s8:  test_pool2d_s8 ((Qsk_pool2d_s8_fn) fn, name, pool); break;
     default:
       tap_ok (false, "%s %s: no test case for this variant", qsk_kernel_name (id), name);
     }

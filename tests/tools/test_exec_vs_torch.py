@@ -148,12 +148,13 @@ class ExecVsTorch(unittest.TestCase):
         self.assertIn("_post_process", r.stderr)
         self.assertIn("--until", r.stderr)
 
-    def test_mode_not_implemented(self):
+    def test_int_mode_needs_a_march(self):
+        # a float graph runs in int mode only after prepare, which needs the march
         graph = os.path.join(ROOT, "data", "models", "retinanet-demo.qsgraph.json")
         r = subprocess.run([CLI, "run", graph, "--mode", "int", "--input", "x.npy",
                             "--output", "o.npy"], capture_output=True, text=True)
         self.assertEqual(r.returncode, 1)
-        self.assertIn("not implemented yet", r.stderr)
+        self.assertIn("needs the target march", r.stderr)
 
 
 if __name__ == "__main__":

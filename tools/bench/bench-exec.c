@@ -64,6 +64,56 @@ random_weights (QsGraph *graph)
   return w;
 }
 
+/* QS_BENCH_PROFILE=1: milliseconds per op, from node-callback timestamps (the
+ * callback itself disables nothing in the float executor). */
+typedef struct
+{
+  gint64 last;
+  GHashTable *ms;     /* op name -> double * */
+} Profile;
+
+static void
+profile_node (QsExec *exec, QsId id, const QsExecValue *value, gpointer data)
+{
+  Profile *p = data;
+  gint64 now = g_get_monotonic_time ();
+  const QsNode *node = qs_graph_node (qs_exec_get_graph (exec), id);
+  const char *op = qs_op_name (node->op);
+  double *slot = g_hash_table_lookup (p->ms, op);
+
+  if (slot == NULL)
+    g_hash_table_insert (p->ms, (gpointer) op, slot = g_new0 (double, 1));
+  *slot += (now - p->last) / 1000.0;
+  p->last = now;
+}
+
+static void
+profile_print (const char *key, const double *ms, gpointer data)
+{
+  printf ("  %-20s %8.2f ms\n", key, *ms / *(int *) data);
+}
+
+static void
+observe_nothing (QsExec *exec, QsId id, const QsExecValue *value, gpointer data)
+{
+}
+
+/* max |a - b| / max |b| over the first output */
+static double
+rel_diff (GPtrArray *a, GPtrArray *b)
+{
+  const QsTensor *ta = ((QsExecValue *) a->pdata[0])->tensor;
+  const QsTensor *tb = ((QsExecValue *) b->pdata[0])->tensor;
+  double diff = 0.0, mag = 0.0;
+
+  for (gint64 i = 0; i < tb->n_elements; i++)
+    {
+      diff = MAX (diff, fabs ((double) qs_tensor_f32 (ta)[i] - qs_tensor_f32 (tb)[i]));
+      mag = MAX (mag, fabs ((double) qs_tensor_f32 (tb)[i]));
+    }
+  return mag > 0 ? diff / mag : diff;
+}
+
 static int
 cmp_double (const void *a, const void *b)
 {
@@ -81,18 +131,49 @@ time_runs (QsGraph *graph, QsWeights *weights, QsExecValue *x, int threads, int 
   g_autoptr(GError) error = NULL;
   g_autoptr(QsExec) exec = qs_exec_new (graph, weights, &options, &error);
   g_autofree double *ms = g_new (double, repeats);
+  g_autoptr(GPtrArray) last = NULL;
+
+  Profile prof = { 0, g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free) };
+  gboolean profile = g_getenv ("QS_BENCH_PROFILE") != NULL;
 
   g_assert_no_error (error);
   for (int r = -1; r < repeats; r++)
     {
       gint64 t0 = g_get_monotonic_time ();
+
+      if (profile && r == 0)
+        {
+          g_hash_table_remove_all (prof.ms);
+          qs_exec_set_node_callback (exec, profile_node, &prof);
+        }
+      prof.last = t0;
       g_autoptr(GPtrArray) out = qs_exec_run (exec, &x, 1, &error);
 
       if (out == NULL)
         g_error ("%s", error->message);
       if (r >= 0)
         ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+      g_clear_pointer (&last, g_ptr_array_unref);
+      last = g_ptr_array_ref (out);
     }
+  /* a node callback turns conv + batch-norm + relu folding off: the unfolded run is
+   * the check that folding changes the output by rounding only */
+  if (!profile)
+    {
+      g_autoptr(GPtrArray) plain = NULL;
+
+      qs_exec_set_node_callback (exec, observe_nothing, NULL);
+      plain = qs_exec_run (exec, &x, 1, &error);
+      g_assert_no_error (error);
+      printf ("check: %d thread%s, folded vs unfolded output, max rel diff %.2g\n", threads,
+              threads > 1 ? "s" : "", rel_diff (last, plain));
+    }
+  if (profile)
+    {
+      printf ("profile, %d thread%s, ms per run:\n", threads, threads > 1 ? "s" : "");
+      g_hash_table_foreach (prof.ms, (GHFunc) profile_print, &repeats);
+    }
+  g_hash_table_unref (prof.ms);
   qsort (ms, repeats, sizeof (double), cmp_double);
   *best = ms[0];
   *median = ms[repeats / 2];

@@ -64,6 +64,12 @@ time_it (void (*fn) (const void *, QskThreadPool *), const void *args, QskThread
 
 static const QskKernels *k_ref, *k_best;
 
+static void *
+balloc (size_t bytes)
+{
+  return aligned_alloc (64, (bytes + 63) / 64 * 64);
+}
+
 static void run_f32_ref (const void *a, QskThreadPool *p) { k_ref->conv2d_f32 (a, p); }
 static void run_f32_best (const void *a, QskThreadPool *p) { k_best->conv2d_f32 (a, p); }
 static void run_q_ref (const void *a, QskThreadPool *p) { k_ref->conv2d_q (a, p); }
@@ -102,9 +108,11 @@ main (void)
       QskConvGeom g = geom (s);
       size_t nx = g.ic * g.ih * g.iw, nw = g.oc * g.ic * g.kh * g.kw;
       size_t ny = g.oc * qsk_conv_geom_oh (&g) * qsk_conv_geom_ow (&g);
-      float *x = malloc (nx * 4), *w = malloc (nw * 4), *b = calloc (g.oc, 4);
-      float *y = malloc (ny * 4);
-      int8_t *xq = malloc (nx), *wq = malloc (nw), *yq = malloc (ny);
+      /* 64-byte aligned, like the executor's tensors (a misaligned output splits
+       * every vector store across two cache lines) */
+      float *x = balloc (nx * 4), *w = balloc (nw * 4), *b = calloc (g.oc, 4);
+      float *y = balloc (ny * 4);
+      int8_t *xq = balloc (nx), *wq = balloc (nw), *yq = balloc (ny);
       int32_t *bq = calloc (g.oc, 4);
       QskRequant *rq = malloc (g.oc * sizeof *rq);
       QskConv2dF32Args fa = { .g = g, .x = x, .w = w, .bias = b, .y = y, .out_min = 0.0f,
@@ -113,6 +121,13 @@ main (void)
                             .x = xq, .w = wq, .bias = bq, .rq = rq, .out_min = 0,
                             .out_max = 127, .y = yq };
       double fl = qsk_conv_geom_flops (&g), t[6];
+      /* weights pre-packed once, as the executor does */
+      size_t fl_layout = qsk_conv2d_f32_pack_layout (k_best->conv2d_f32);
+      size_t q_layout = qsk_conv2d_q_pack_layout (k_best->conv2d_q, QSK_S8, QSK_S8);
+      size_t fsz = qsk_conv2d_f32_packed_size (&g, fl_layout);
+      size_t qsz = qsk_conv2d_q_packed_size (&g, q_layout);
+      float *wpf = fsz ? aligned_alloc (64, (fsz + 63) / 64 * 64) : NULL;
+      void *wpq = qsz ? aligned_alloc (64, (qsz + 63) / 64 * 64) : NULL;
       bool time_ref = !quick || i < 2;
 
       for (size_t e = 0; e < nx; e++)
@@ -123,6 +138,16 @@ main (void)
       qsk_quantize_f32 (nw, w, 1.0f / 127, QSK_S8, wq);
       for (size_t o = 0; o < g.oc; o++)
         rq[o] = qsk_requant_from_ratio (1.0 / (127.0 * sqrt ((double) (g.ic * g.kh * g.kw))));
+      if (wpf != NULL)
+        {
+          qsk_conv2d_f32_pack (&g, fl_layout, w, wpf);
+          fa.w_packed = wpf, fa.w_pack = fl_layout;
+        }
+      if (wpq != NULL)
+        {
+          qsk_conv2d_q_pack (&g, q_layout, QSK_S8, wq, wpq);
+          qa.w_packed = wpq, qa.w_pack = q_layout;
+        }
       t[0] = time_ref ? time_it (run_f32_ref, &fa, NULL, 1, 0.0) : NAN;
       t[1] = time_it (run_f32_best, &fa, NULL, 3, 0.3);
       t[2] = time_it (run_f32_best, &fa, pool, 3, 0.3);
@@ -137,7 +162,7 @@ main (void)
         tot[j] += s->count * t[j];
       flops_total += s->count * fl;
       free (x), free (w), free (b), free (y), free (xq), free (wq), free (yq), free (bq);
-      free (rq);
+      free (rq), free (wpf), free (wpq);
     }
   printf ("  %-13s %8.1f | %7.2f %7.1f %7.1f %6.1f %6.2f | %7.2f %7.1f %7.1f %6.1f %6.2f\n",
           "resnet18 all", flops_total / 1e6, flops_total / tot[0] / 1e9,
