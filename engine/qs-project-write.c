@@ -208,7 +208,7 @@ static void
 write_calibration (GString         *s,
                    const QsProject *p)
 {
-  const QsCalibData *c = &p->calib;
+  const QsCalibSettings *c = &p->calib;
 
   if (c->kind == QS_CALIB_DATA_NONE)
     return;

@@ -95,10 +95,20 @@ parse (const char  *data,
        const char  *filename,
        GError     **error)
 {
-  g_autoptr(xmlParserCtxt) ctxt = xmlNewParserCtxt ();
+  static gsize initialized = 0;
+  g_autoptr(xmlParserCtxt) ctxt = NULL;
   g_autoptr(GString) text = g_string_new (NULL);
   Collector c = { filename, text, 0, FALSE };
   xmlDoc *doc;
+
+  /* libxml2's global state must be set up once before threads parse (batch
+   * loads projects in parallel); its lazy set-up is not thread-safe. */
+  if (g_once_init_enter (&initialized))
+    {
+      xmlInitParser ();
+      g_once_init_leave (&initialized, 1);
+    }
+  ctxt = xmlNewParserCtxt ();
 
   if (ctxt == NULL)
     return g_set_error (error, QS_ERROR, QS_ERROR_PARSE, "%s: out of memory", filename), NULL;
@@ -219,7 +229,12 @@ static void
 on_schema_error (void        *user_data,
                  xmlErrorPtr  error)
 {
-  collect (user_data, error->line, error->message);
+  int line = error->line;
+
+  /* RELAX NG reports attribute problems against the element, not a line */
+  if (line <= 0 && error->node != NULL)
+    line = (int) xmlGetLineNo ((xmlNodePtr) error->node);
+  collect (user_data, line, error->message);
 }
 
 static gboolean
@@ -497,7 +512,7 @@ read_calibration (Reader   *r,
                   xmlNode  *node,
                   GError  **error)
 {
-  QsCalibData *c = &r->project->calib;
+  QsCalibSettings *c = &r->project->calib;
   xmlNode *d = xmlFirstElementChild (node);
   guint n_mean, n_std;
 

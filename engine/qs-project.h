@@ -45,7 +45,7 @@ typedef struct
   guint64 seed;         /* SYNTHETIC */
   guint   count;        /* SYNTHETIC: number of samples */
   guint   batches;      /* batches to calibrate on; 0: all the data has */
-} QsCalibData;
+} QsCalibSettings;
 
 typedef enum
 {
@@ -101,7 +101,7 @@ typedef struct
   QsRuleSet      *overrides;    /* per-node rules (QS_RULE_NODE only), set in the window */
   GHashTable     *annotations;  /* node name -> text */
   GHashTable     *region_notes; /* wrapped region name -> text */
-  QsCalibData     calib;
+  QsCalibSettings     calib;
   char           *output_dir;   /* relative to the project's folder */
   guint           outputs;      /* QsOutputFlags */
   GPtrArray      *graph_nodes;  /* QsProjectNode*, as of the last save with a graph */

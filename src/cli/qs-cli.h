@@ -33,5 +33,6 @@ gboolean qs_cli_run_is_quant (int argc, char **argv);
 int qs_cli_run_quant (int argc, char **argv);
 int qs_cli_check   (int argc, char **argv);
 int qs_cli_export  (int argc, char **argv);
+int qs_cli_batch   (int argc, char **argv);
 
 G_END_DECLS

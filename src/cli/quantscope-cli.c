@@ -16,6 +16,7 @@ static const QsCliCommand commands[] = {
   { "convert", qs_cli_convert, "Calibrate and write the integer graph (graph JSON + safetensors)" },
   { "run",     qs_cli_run,     "Run a graph on .npy inputs (float executor); write .npy/.npz" },
   { "check",   qs_cli_check,   "Validate a project file and report decision changes since its last run" },
+  { "batch",   qs_cli_batch,   "Run projects through every step; write models, JSON and HTML reports" },
   { "export",  qs_cli_export,  "Draw the graph as the app shows it: PNG, SVG or PDF" },
 };
 

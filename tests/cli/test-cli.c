@@ -187,6 +187,86 @@ test_fuse (void)
                    json_object_get_int_member (root, "nodes_before"));
 }
 
+/* Two good projects and a broken one: the broken one fails alone, the
+ * others write their model and reports, and the exit code says 1. */
+static void
+test_batch (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("qs-batch-XXXXXX", NULL);
+  g_autofree char *demo = source_path ("data/demo.qsproj");
+  g_autofree char *broken = g_build_filename (dir, "broken.qsproj", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *html_path = g_build_filename (out, "demo", "demo.report.html", NULL);
+  g_autofree char *json_path = g_build_filename (out, "demo", "demo.report.json", NULL);
+  g_autofree char *model_path = g_build_filename (out, "demo", "demo.int.qsgraph.json", NULL);
+  g_autofree char *summary_path = g_build_filename (out, "summary.json", NULL);
+  g_autofree char *html = NULL, *o = NULL, *e = NULL;
+  const char *args[] = { "batch", "-j", "2", "-b", "2", "-o", out, demo, broken, NULL };
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonObject *root;
+  JsonArray *projects;
+
+  g_file_set_contents (broken, "<project version=\"1\" march=\"nash-e\" "
+                               "qconfig=\"calibration\"><graph "
+                               "href=\"missing.qsgraph.json\"/></project>", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (run (args, &o, &e), ==, 1);
+  g_assert_nonnull (strstr (o, "FAILED"));
+  g_assert_nonnull (strstr (o, "broken.qsproj"));
+  g_assert_true (g_file_test (model_path, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_get_contents (html_path, &html, NULL, NULL));
+  g_assert_nonnull (strstr (html, "<svg"));
+  g_assert_nonnull (strstr (html, "head_cls_out"));
+  json_parser_load_from_file (parser, json_path, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (root, "march"), ==, "nash-e");
+  g_assert_cmpfloat (json_object_get_double_member (
+                       json_object_get_object_member (root, "latency"), "total_ms"), >, 0);
+  json_parser_load_from_file (parser, summary_path, &error);
+  g_assert_no_error (error);
+  root = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpint (json_object_get_int_member (root, "failed"), ==, 1);
+  projects = json_object_get_array_member (root, "projects");
+  g_assert_cmpuint (json_array_get_length (projects), ==, 2);
+  g_assert_true (json_object_get_boolean_member (json_array_get_object_element (projects, 0),
+                                                 "ok"));
+  g_assert_nonnull (strstr (json_object_get_string_member (
+                              json_array_get_object_element (projects, 1), "error"),
+                            "missing.qsgraph.json"));
+}
+
+static void
+test_batch_json_progress (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("qs-batch-XXXXXX", NULL);
+  g_autofree char *demo = source_path ("data/demo.qsproj");
+  const char *args[] = { "batch", "--json", "-b", "1", "-o", dir, demo, NULL };
+  g_autofree char *o = NULL, *e = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint n_progress = 0;
+  gboolean summary = FALSE;
+
+  g_assert_cmpint (run (args, &o, &e), ==, 0);
+  lines = g_strsplit (g_strstrip (o), "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      const char *event;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      event = json_object_get_string_member (json_node_get_object (
+                                               json_parser_get_root (parser)), "event");
+      n_progress += g_strcmp0 (event, "progress") == 0;
+      summary |= g_strcmp0 (event, "summary") == 0;
+    }
+  g_assert_cmpuint (n_progress, >=, 7);
+  g_assert_true (summary);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -203,5 +283,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/cli/dump", test_dump);
   g_test_add_func ("/cli/fuse", test_fuse);
   g_test_add_func ("/cli/prepare", test_prepare);
+  g_test_add_func ("/cli/batch", test_batch);
+  g_test_add_func ("/cli/batch-json-progress", test_batch_json_progress);
   return g_test_run ();
 }
