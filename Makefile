@@ -3,7 +3,7 @@
 
 BUILD ?= _build
 MESON_OPTS ?=
-DEMO ?= data/models/retinanet-demo.qsgraph.json
+DEMO ?= data/demo.qsproj
 XVFB = xvfb-run -a -s "-screen 0 1400x900x24"
 
 .PHONY: all setup build run test bench clean

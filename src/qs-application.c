@@ -93,6 +93,8 @@ open_activated_cb (GSimpleAction *action,
 {
   QsApplication *self = user_data;
   GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  g_autoptr (GtkFileFilter) both = gtk_file_filter_new ();
+  g_autoptr (GtkFileFilter) projects = gtk_file_filter_new ();
   g_autoptr (GtkFileFilter) graphs = gtk_file_filter_new ();
   g_autoptr (GtkFileFilter) all = gtk_file_filter_new ();
 
@@ -102,18 +104,25 @@ open_activated_cb (GSimpleAction *action,
       return;
     }
 
+  gtk_file_filter_set_name (both, _("Projects and Graphs"));
+  gtk_file_filter_add_pattern (both, "*.qsproj");
+  gtk_file_filter_add_pattern (both, "*.qsgraph.json");
+  gtk_file_filter_set_name (projects, _("Quantscope Projects"));
+  gtk_file_filter_add_pattern (projects, "*.qsproj");
   gtk_file_filter_set_name (graphs, _("Quantscope Graphs"));
   gtk_file_filter_add_pattern (graphs, "*.qsgraph.json");
   gtk_file_filter_set_name (all, _("All Files"));
   gtk_file_filter_add_pattern (all, "*");
 
-  self->chooser = gtk_file_chooser_native_new (_("Open Graph"), parent,
+  self->chooser = gtk_file_chooser_native_new (_("Open Project or Graph"), parent,
                                                GTK_FILE_CHOOSER_ACTION_OPEN,
                                                _("_Open"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), both);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), projects);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), graphs);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), all);
-  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (self->chooser), graphs);
+  gtk_file_chooser_set_filter (GTK_FILE_CHOOSER (self->chooser), both);
   g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
 }
@@ -162,6 +171,18 @@ qs_application_startup (GApplication *app)
     { "win.zoom-in", { "<Control>plus", "<Control>equal", NULL } },
     { "win.zoom-out", { "<Control>minus", NULL } },
     { "win.zoom-reset", { "<Control>0", NULL } },
+    { "win.find", { "<Control>f", NULL } },
+    { "win.save-as", { "<Shift><Control>s", NULL } },
+    { "win.show-panels", { "F9", NULL } },
+    { "doc.save", { "<Control>s", NULL } },
+    { "doc.undo", { "<Control>z", NULL } },
+    { "doc.redo", { "<Shift><Control>z", "<Control>y", NULL } },
+    { "doc.fuse", { "<Control>1", NULL } },
+    { "doc.prepare", { "<Control>2", NULL } },
+    { "doc.calibrate", { "<Control>3", NULL } },
+    { "doc.convert", { "<Control>4", NULL } },
+    { "doc.estimate", { "<Control>5", NULL } },
+    { "doc.cancel", { "<Control>period", NULL } },
   };
 
   G_APPLICATION_CLASS (qs_application_parent_class)->startup (app);

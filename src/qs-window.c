@@ -1,10 +1,17 @@
 /* qs-window.c: a main window showing one graph */
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
+#include "qs-inspector.h"
 #include "qs-loader.h"
 #include "qs-passes.h"
+#include "qs-recovery.h"
+#include "qs-report-view.h"
+#include "qs-rules-panel.h"
+#include "qs-run-bar.h"
 #include "qs-window.h"
 
 /* The dropdown's entries, in order; "class" is the default colouring (op
@@ -28,8 +35,15 @@ struct _QsWindow
   GtkSearchEntry  *search_entry;
   GtkLabel        *match_label;
   GtkDropDown     *overlay_dropdown;
+  QsRunBar        *run_bar;
+  GtkWidget       *side_panel;
+  QsInspector     *inspector;
+  QsRulesPanel    *rules_panel;
+  QsReportView    *report_view;
 
   /* owned */
+  QsDocument      *document;
+  GtkFileChooserNative *save_chooser;
   GSettings       *settings;
   GCancellable    *cancellable;
   GCancellable    *fuse_cancellable;
@@ -533,6 +547,82 @@ on_graph_view_selection_changed_cb (QsGraphView *view,
   qs_window_update_actions (self);
 }
 
+/* The document: a project or graph, its panels and its results */
+
+static void
+update_document_overlays (QsWindow *self)
+{
+  static const char * const names[] = { "latency", "error", "bound" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr (QsOverlay) overlay = qs_document_dup_overlay (self->document, names[i]);
+
+      if (overlay != NULL)
+        qs_window_set_overlay (self, names[i], overlay);
+    }
+}
+
+static void
+on_document_results_changed_cb (QsDocument *document,
+                                QsWindow   *self)
+{
+  if (qs_document_get_graph (document) == qs_graph_view_get_graph (self->graph_view))
+    update_document_overlays (self);
+}
+
+static void
+on_document_message_cb (QsDocument *document,
+                        const char *message,
+                        QsWindow   *self)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+/* Canvas selection -> document, and back. */
+static void
+sync_selection_to_document (QsWindow *self)
+{
+  g_autoptr (GArray) selection = qs_graph_view_dup_selection (self->graph_view);
+  QsId focus = qs_graph_view_get_focus (self->graph_view);
+
+  /* The focus first: it is the node the inspector shows. */
+  for (guint i = 1; focus != QS_ID_NONE && i < selection->len; i++)
+    if (g_array_index (selection, QsId, i) == focus)
+      {
+        g_array_index (selection, QsId, i) = g_array_index (selection, QsId, 0);
+        g_array_index (selection, QsId, 0) = focus;
+      }
+  qs_document_set_selection (self->document, (const QsId *) selection->data, selection->len);
+}
+
+static void
+on_document_selected_node_notify_cb (QsDocument *document,
+                                     GParamSpec *pspec,
+                                     QsWindow   *self)
+{
+  QsId node = qs_document_get_selected_node (document);
+
+  if (qs_graph_view_get_graph (self->graph_view) != qs_document_get_graph (document)
+      || node == QS_ID_NONE || qs_graph_view_is_selected (self->graph_view, node))
+    return;
+  qs_graph_view_select_node (self->graph_view, node, FALSE);
+  qs_graph_view_center_on_node (self->graph_view, node);
+}
+
+static void
+on_document_file_notify_cb (QsDocument *document,
+                            GParamSpec *pspec,
+                            QsWindow   *self)
+{
+  GFile *file = qs_document_get_file (document);
+  g_autofree char *uri = file ? g_file_get_uri (file) : NULL;
+
+  if (uri != NULL)
+    gtk_recent_manager_add_item (gtk_recent_manager_get_default (), uri);
+  update_status (self);
+}
+
 static void
 on_graph_loaded_cb (GObject      *source,
                     GAsyncResult *result,
@@ -540,10 +630,9 @@ on_graph_loaded_cb (GObject      *source,
 {
   g_autoptr (QsWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (QsGraph) graph = NULL;
   QsLayout *layout = NULL;
 
-  if (!qs_load_graph_finish (result, &graph, &layout, &error))
+  if (!qs_document_load_finish (QS_DOCUMENT (source), result, &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         return;
@@ -555,12 +644,83 @@ on_graph_loaded_cb (GObject      *source,
 
   g_clear_object (&self->cancellable);
   reset_overlays (self);
+  layout = qs_document_steal_layout (self->document);
   qs_graph_view_take_layout (self->graph_view, layout);
   start_fusion (self);
+  update_document_overlays (self);
   update_status (self);
   qs_window_update_actions (self);
   set_busy (self, FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->run_bar), TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->graph_view));
+  qs_recovery_offer (GTK_WINDOW (self), self->document);
+}
+
+/* Save As */
+
+static void
+on_save_response_cb (GtkNativeDialog *chooser,
+                     int              response,
+                     QsWindow        *self)
+{
+  g_autoptr (GFile) file = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (file != NULL && !qs_document_save (self->document, file, &error))
+    show_error (self, error);
+  gtk_native_dialog_destroy (chooser);
+  g_clear_object (&self->save_chooser);
+}
+
+static void
+save_as_activated_cb (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  QsWindow *self = user_data;
+  g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
+  g_autofree char *title = qs_document_dup_title (self->document);
+  g_autofree char *name = NULL;
+
+  if (self->save_chooser != NULL)
+    return;
+  self->save_chooser = gtk_file_chooser_native_new (_("Save Project"), GTK_WINDOW (self),
+                                                    GTK_FILE_CHOOSER_ACTION_SAVE,
+                                                    _("_Save"), _("_Cancel"));
+  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->save_chooser), TRUE);
+  gtk_file_filter_set_name (filter, _("Quantscope Projects"));
+  gtk_file_filter_add_pattern (filter, "*.qsproj");
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->save_chooser), filter);
+  /* "model.qsgraph.json" -> "model.qsproj" */
+  name = g_strdup (title);
+  if (strchr (name, '.') != NULL)
+    *strchr (name, '.') = '\0';
+  {
+    g_autofree char *suggested = g_strconcat (name, ".qsproj", NULL);
+
+    gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->save_chooser), suggested);
+  }
+  g_signal_connect (self->save_chooser, "response", G_CALLBACK (on_save_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->save_chooser));
+}
+
+/* Drag and drop of a project or graph onto the window */
+
+static gboolean
+on_drop_cb (GtkDropTarget *target,
+            const GValue  *value,
+            double         x,
+            double         y,
+            QsWindow      *self)
+{
+  GSList *files = g_value_get_boxed (value);
+
+  if (files == NULL)
+    return FALSE;
+  qs_window_open_file (self, files->data);
+  return TRUE;
 }
 
 static void
@@ -593,6 +753,7 @@ static const GActionEntry win_actions[] = {
   { "find-previous", find_activated_cb },
   { "export", export_activated_cb },
   { "overlay", NULL, "s", "'class'", overlay_change_state_cb },
+  { "save-as", save_as_activated_cb },
 };
 
 static void
@@ -612,6 +773,10 @@ bind_settings (QsWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "window-maximized", self, "maximized",
                    G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "show-panels", self->side_panel, "visible",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "autosave-interval", self->document, "autosave-interval",
+                   G_SETTINGS_BIND_GET);
 }
 
 static void
@@ -625,12 +790,18 @@ qs_window_dispose (GObject *object)
   g_clear_object (&self->fuse_cancellable);
   g_clear_object (&self->settings);
   g_clear_object (&self->file);
+  if (self->save_chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->save_chooser));
+  g_clear_object (&self->save_chooser);
+  if (self->document != NULL)
+    g_signal_handlers_disconnect_by_data (self->document, self);
   if (self->export_chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->export_chooser));
   g_clear_object (&self->export_chooser);
   for (guint i = 0; i < N_OVERLAYS; i++)
     g_clear_pointer (&self->overlays[i], qs_overlay_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), QS_TYPE_WINDOW);
+  g_clear_object (&self->document);
 
   G_OBJECT_CLASS (qs_window_parent_class)->dispose (object);
 }
@@ -668,6 +839,10 @@ qs_window_class_init (QsWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (QS_TYPE_GRAPH_VIEW);
+  g_type_ensure (QS_TYPE_RUN_BAR);
+  g_type_ensure (QS_TYPE_INSPECTOR);
+  g_type_ensure (QS_TYPE_RULES_PANEL);
+  g_type_ensure (QS_TYPE_REPORT_VIEW);
   qs_application_ensure_resources ();
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/quantscope/Quantscope/qs-window.ui");
@@ -682,11 +857,47 @@ qs_window_class_init (QsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QsWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, match_label);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, overlay_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, QsWindow, run_bar);
+  gtk_widget_class_bind_template_child (widget_class, QsWindow, side_panel);
+  gtk_widget_class_bind_template_child (widget_class, QsWindow, inspector);
+  gtk_widget_class_bind_template_child (widget_class, QsWindow, rules_panel);
+  gtk_widget_class_bind_template_child (widget_class, QsWindow, report_view);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_next_match_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_previous_match_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_stop_search_cb);
+}
+
+static void
+init_document (QsWindow *self)
+{
+  g_autoptr (GPropertyAction) panels = NULL;
+  GtkDropTarget *drop;
+
+  self->document = qs_document_new ();
+  gtk_widget_insert_action_group (GTK_WIDGET (self), "doc",
+                                  qs_document_get_actions (self->document));
+  qs_run_bar_set_document (self->run_bar, self->document);
+  qs_inspector_set_document (self->inspector, self->document);
+  qs_rules_panel_set_document (self->rules_panel, self->document);
+  qs_report_view_set_document (self->report_view, self->document);
+  g_signal_connect_object (self->document, "message",
+                           G_CALLBACK (on_document_message_cb), self, 0);
+  g_signal_connect_object (self->document, "results-changed",
+                           G_CALLBACK (on_document_results_changed_cb), self, 0);
+  g_signal_connect_object (self->document, "notify::selected-node",
+                           G_CALLBACK (on_document_selected_node_notify_cb), self, 0);
+  g_signal_connect_object (self->document, "notify::file",
+                           G_CALLBACK (on_document_file_notify_cb), self, 0);
+  g_signal_connect_object (self->graph_view, "selection-changed",
+                           G_CALLBACK (sync_selection_to_document), self, G_CONNECT_SWAPPED);
+  panels = g_property_action_new ("show-panels", self->side_panel, "visible");
+  g_action_map_add_action (G_ACTION_MAP (self), G_ACTION (panels));
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect_object (drop, "drop", G_CALLBACK (on_drop_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 }
 
 static void
@@ -714,6 +925,7 @@ qs_window_init (QsWindow *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_search_key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self->search_entry), keys);
   on_graph_view_zoom_notify_cb (self->graph_view, NULL, self);
+  init_document (self);
   bind_settings (self);
   update_status (self);
   qs_window_update_actions (self);
@@ -739,7 +951,8 @@ qs_window_open_file (QsWindow *self,
   self->cancellable = g_cancellable_new ();
   g_set_object (&self->file, file);
   set_busy (self, TRUE);
-  qs_load_graph_async (file, self->cancellable, on_graph_loaded_cb, g_object_ref (self));
+  qs_document_load_async (self->document, file, self->cancellable, on_graph_loaded_cb,
+                          g_object_ref (self));
 }
 
 gboolean
@@ -754,6 +967,13 @@ qs_window_get_search_entry (QsWindow *self)
 {
   g_return_val_if_fail (QS_IS_WINDOW (self), NULL);
   return self->search_entry;
+}
+
+QsDocument *
+qs_window_get_document (QsWindow *self)
+{
+  g_return_val_if_fail (QS_IS_WINDOW (self), NULL);
+  return self->document;
 }
 
 QsGraphView *

@@ -4,6 +4,7 @@
 #include <adwaita.h>
 
 #include "qs-application.h"
+#include "qs-document.h"
 #include "qs-graph-view.h"
 
 G_BEGIN_DECLS
@@ -20,6 +21,8 @@ void         qs_window_open_file      (QsWindow      *self,
 gboolean     qs_window_get_busy       (QsWindow      *self);
 /* Borrowed. */
 QsGraphView *qs_window_get_graph_view (QsWindow      *self);
+/* The open project or graph, its edits and results; borrowed. */
+QsDocument  *qs_window_get_document   (QsWindow      *self);
 GtkSearchEntry *qs_window_get_search_entry (QsWindow *self);
 /* Data for an overlay of the dropdown: "latency", "error" or "bound"
  * ("macs" is computed); referenced. Shown at once if it is the one on. */
