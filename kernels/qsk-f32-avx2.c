@@ -4,6 +4,8 @@
 
 #include <immintrin.h>
 
+#include "qsk-gemm-f32.inc"
+
 #define MR 6
 #define NR 16
 
@@ -67,13 +69,13 @@ const QskSgemmInfo qsk_sgemm_avx2 = { MR, NR, sgemm_ukernel_avx2, NULL };
 void
 qsk_conv2d_f32__avx2 (const QskConv2dF32Args *args, QskThreadPool *pool)
 {
-  qsk_conv2d_f32_gemm (args, pool, &qsk_sgemm_avx2);
+  conv2d_f32_gemm (args, pool, &qsk_sgemm_avx2);
 }
 
 void
 qsk_matmul_f32__avx2 (const QskMatmulF32Args *args, QskThreadPool *pool)
 {
-  qsk_matmul_f32_gemm (args, pool, &qsk_sgemm_avx2);
+  matmul_f32_gemm (args, pool, &qsk_sgemm_avx2);
 }
 
 #define QSK_SFX avx2

@@ -5,6 +5,8 @@
 
 #include <immintrin.h>
 
+#include "qsk-gemm-f32.inc"
+
 #define MR 8
 #define NR 32
 
@@ -124,13 +126,13 @@ const QskSgemmInfo qsk_sgemm_avx512 = { MR, NR, sgemm_ukernel_avx512, DWCONV };
 void
 qsk_conv2d_f32__avx512 (const QskConv2dF32Args *args, QskThreadPool *pool)
 {
-  qsk_conv2d_f32_gemm (args, pool, &qsk_sgemm_avx512);
+  conv2d_f32_gemm (args, pool, &qsk_sgemm_avx512);
 }
 
 void
 qsk_matmul_f32__avx512 (const QskMatmulF32Args *args, QskThreadPool *pool)
 {
-  qsk_matmul_f32_gemm (args, pool, &qsk_sgemm_avx512);
+  matmul_f32_gemm (args, pool, &qsk_sgemm_avx512);
 }
 
 #define QSK_SFX avx512

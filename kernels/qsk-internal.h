@@ -1,11 +1,15 @@
 /* qsk-internal.h: what kernel variants share; not installed, not for callers.
  *
- * The fast float and integer paths are "pack + micro-kernel" GEMMs.  A driver in
- * portable C (qsk-gemm-f32.c, qsk-gemm-q.c) owns blocking, packing, threading and
- * edge handling; a per-ISA file supplies only a register-blocked micro-kernel
- * (compiled with its own -m flags) and a thin entry point that hands the driver a
- * QskSgemmInfo / QskQgemmInfo.  Packing buffers live on the stack of each task
- * (<= 256 KiB): kernels never allocate.
+ * The fast float and integer paths are "pack + micro-kernel" GEMMs.  A driver
+ * (qsk-gemm-f32.inc, qsk-gemm-q.inc) owns blocking, packing, threading and edge
+ * handling; it is included by the portable file and by every per-ISA file, so its
+ * packing loops compile with that ISA's flags.  A per-ISA file supplies a
+ * register-blocked micro-kernel (and optionally a requantizing store or a depthwise
+ * plane) through a QskSgemmInfo / QskQgemmInfo.  Weights may come pre-packed by the
+ * caller (qsk.h, "pre-packed weights").  Packing buffers live on the stack of each
+ * task (<= 256 KiB for B, plus the A tile); the integer path with few column blocks
+ * packs one shared B block on the calling thread's stack (B_BYTES) that the workers
+ * fill and read together.  Kernels never allocate.
  */
 #pragma once
 
@@ -46,10 +50,6 @@ extern const QskSgemmInfo qsk_sgemm_c;
 extern const QskSgemmInfo qsk_sgemm_avx2, qsk_sgemm_avx512;
 #endif
 
-void qsk_conv2d_f32_gemm (const QskConv2dF32Args *args, QskThreadPool *pool,
-                          const QskSgemmInfo *info);
-void qsk_matmul_f32_gemm (const QskMatmulF32Args *args, QskThreadPool *pool,
-                          const QskSgemmInfo *info);
 /* scalar epilogue for partial tiles; tile is MR x NR with row stride ld_tile */
 void qsk_f32_epilogue_scalar (size_t mr, size_t nr, const float *tile, size_t ld_tile,
                               float *c, size_t ldc, const QskF32Epilogue *epi);
@@ -93,10 +93,6 @@ extern const QskQgemmInfo qsk_qgemm_c;
 extern const QskQgemmInfo qsk_qgemm_vnni;
 #endif
 
-void qsk_conv2d_q_gemm (const QskConv2dQArgs *args, QskThreadPool *pool,
-                        const QskQgemmInfo *info);
-void qsk_matmul_q_gemm (const QskMatmulQArgs *args, QskThreadPool *pool,
-                        const QskQgemmInfo *info);
 
 /* ---- shared by references and variants -------------------------------------------- */
 
@@ -108,8 +104,3 @@ typedef struct
 
 QskPoolWindow qsk_pool_window (const QskPoolGeom *g, size_t y, size_t x);
 
-/* Row k = (c, i, t) of the implicit im2col matrix of one image/group x, columns
- * [j0, j0 + nc), elements of es bytes; zeros in the padding (qsk-geom.c). */
-void qsk_im2col_row (void *restrict row, const void *restrict x, size_t es,
-                     const QskConvGeom *g, size_t ow, size_t c, size_t i, size_t t,
-                     size_t j0, size_t nc);

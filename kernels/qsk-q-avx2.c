@@ -4,6 +4,8 @@
 
 #include <immintrin.h>
 
+#include "qsk-gemm-q.inc"
+
 #define MR 6
 #define NR 16
 
@@ -40,13 +42,13 @@ const QskQgemmInfo qsk_qgemm_avx2 = { MR, NR, QSK_QPACK_S16_PAIRS, qgemm_ukernel
 void
 qsk_conv2d_q__avx2 (const QskConv2dQArgs *args, QskThreadPool *pool)
 {
-  qsk_conv2d_q_gemm (args, pool, &qsk_qgemm_avx2);
+  conv2d_q_gemm (args, pool, &qsk_qgemm_avx2);
 }
 
 void
 qsk_matmul_q__avx2 (const QskMatmulQArgs *args, QskThreadPool *pool)
 {
-  qsk_matmul_q_gemm (args, pool, &qsk_qgemm_avx2);
+  matmul_q_gemm (args, pool, &qsk_qgemm_avx2);
 }
 
 #define QSK_SFX avx2

@@ -6,6 +6,8 @@
 
 #include <immintrin.h>
 
+#include "qsk-gemm-q.inc"
+
 #define MR 8
 #define NR 32
 
@@ -97,13 +99,13 @@ pick (QskDType x, QskDType w)
 void
 qsk_conv2d_q__avx512vnni (const QskConv2dQArgs *args, QskThreadPool *pool)
 {
-  qsk_conv2d_q_gemm (args, pool, pick (args->x_type, args->w_type));
+  conv2d_q_gemm (args, pool, pick (args->x_type, args->w_type));
 }
 
 void
 qsk_matmul_q__avx512vnni (const QskMatmulQArgs *args, QskThreadPool *pool)
 {
-  qsk_matmul_q_gemm (args, pool, pick (args->a_type, args->b_type));
+  matmul_q_gemm (args, pool, pick (args->a_type, args->b_type));
 }
 
 #define QSK_SFX avx512vnni

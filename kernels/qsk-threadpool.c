@@ -8,10 +8,10 @@
 #include <stdlib.h>
 
 /* Back-to-back kernel calls (a network's layers) are microseconds apart: a worker
- * that just finished spins this many polls (tens of microseconds) for the next job
+ * that just finished polls for the next job for a few tens of microseconds
  * before it sleeps on the condition variable, and the caller spins as long for the
  * last task before it sleeps; a futex wake-up costs more than a small kernel. */
-#define SPIN_POLLS 20000
+#define SPIN_POLLS 1000      /* x ~140 cycles per pause: ~50 us */
 
 static inline void
 cpu_relax (void)

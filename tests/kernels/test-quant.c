@@ -43,6 +43,44 @@ test_quantize (void)
           && qsk_fake_quant (-100.0f, 0.5f, QSK_S8) == -64.0f, "fake-quant = dequant (quant)");
 }
 
+/* the tensor quantizer (hand-rounded) against qsk_fake_quant (roundf) on halves,
+ * neighbours of halves, the range edges, specials and random values */
+static void
+test_quantize_matches_fake_quant (void)
+{
+  enum { N = 4096 };
+  static float x[N];
+  static int8_t q8[N];
+  static int16_t q16[N];
+  const float scales[] = { 0.5f, 0.01f, 3.0e-3f, 7.0f };
+  size_t bad = 0;
+
+  for (size_t s = 0; s < sizeof scales / sizeof scales[0]; s++)
+    {
+      float sc = scales[s];
+
+      for (int i = 0; i < N; i++)
+        {
+          float h = ((float) (i % 700) - 350.0f + 0.5f) * sc;
+
+          x[i] = i % 4 == 0 ? h : i % 4 == 1 ? nextafterf (h, INFINITY)
+                 : i % 4 == 2 ? nextafterf (h, -INFINITY)
+                              : test_randf (-40000.0f, 40000.0f) * sc;
+        }
+      x[0] = NAN, x[1] = INFINITY, x[2] = -INFINITY, x[3] = -0.0f, x[5] = 1e30f;
+      x[6] = 127.5f * sc, x[7] = -128.5f * sc, x[9] = 32767.5f * sc, x[10] = -32768.5f * sc;
+      qsk_quantize_f32 (N, x, sc, QSK_S8, q8);
+      qsk_quantize_f32 (N, x, sc, QSK_S16, q16);
+      for (int i = 0; i < N; i++)
+        {
+          bad += (float) q8[i] * sc != qsk_fake_quant (x[i], sc, QSK_S8);
+          bad += (float) q16[i] * sc != qsk_fake_quant (x[i], sc, QSK_S16);
+        }
+    }
+  tap_ok (bad == 0, "quantize_f32 = fake-quant's rounding on halves, edges, specials (%zu differ)",
+          bad);
+}
+
 static void
 test_multiplier (void)
 {
@@ -165,6 +203,7 @@ main (void)
 {
   test_ties ();
   test_quantize ();
+  test_quantize_matches_fake_quant ();
   test_multiplier ();
   test_requant_vs_float ();
   test_int64_path ();

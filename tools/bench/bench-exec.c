@@ -19,6 +19,9 @@
 
 #include "qs-exec.h"
 #include "qs-graph-json.h"
+#include "qs-march.h"
+#include "qs-passes.h"
+#include "qs-quant.h"
 
 /* Random weights for every parameter the graph lists. */
 static QsWeights *
@@ -179,6 +182,43 @@ time_runs (QsGraph *graph, QsWeights *weights, QsExecValue *x, int threads, int 
   *median = ms[repeats / 2];
 }
 
+/* The executor's integer mode (engine/qs-qexec.c): prepare, calibrate on one synthetic
+ * batch, convert; then time qs_qexec_run (quantize the input, int8 conv/linear/add
+ * kernels, the rest on quantized values).  Best and median ms of @repeats. */
+static gboolean
+time_int_runs (QsGraph *graph, QsWeights *weights, QsExecValue *x, int threads, int repeats,
+               double *best, double *median, GError **error)
+{
+  /* nash-e: int8 activations, int8 per-channel symmetric weights, min-max observers */
+  QsPrepareOptions popts = { qs_march_from_name ("nash-e"), QS_QKIND_CALIBRATION, NULL };
+  QsExecOptions options = { .n_threads = threads };
+  g_autoptr(QsPrepared) prepared = qs_pass_prepare (graph, &popts, error);
+  g_autoptr(QsCalibData) data = qs_calib_data_new_synthetic (1, 1);
+  g_autoptr(QsQModel) model = NULL;
+  g_autoptr(QsExec) exec = NULL;
+  g_autofree double *ms = g_new (double, repeats);
+
+  if (prepared == NULL
+      || (model = qs_calibrate (prepared, weights, data, 1, threads, NULL, NULL, NULL,
+                                error)) == NULL
+      || (exec = qs_qexec_new (model, QS_QMODE_INT, &options, error)) == NULL)
+    return FALSE;
+  for (int r = -1; r < repeats; r++)
+    {
+      gint64 t0 = g_get_monotonic_time ();
+      g_autoptr(GPtrArray) out = qs_qexec_run (exec, &x, 1, NULL, 0, error);
+
+      if (out == NULL)
+        return FALSE;
+      if (r >= 0)
+        ms[r] = (g_get_monotonic_time () - t0) / 1000.0;
+    }
+  qsort (ms, repeats, sizeof (double), cmp_double);
+  *best = ms[0];
+  *median = ms[repeats / 2];
+  return TRUE;
+}
+
 int
 main (int argc, char **argv)
 {
@@ -213,5 +253,19 @@ main (int argc, char **argv)
   printf ("exec-float %s: 1 thread %.1f ms (median %.1f), 2 threads %.1f ms (median %.1f), "
           "speedup %.2fx\n", graph->name, best[0], median[0], best[1], median[1],
           best[0] / best[1]);
+  fflush (stdout);
+  if (g_getenv ("QS_BENCH_NO_INT") == NULL)
+    {
+      gboolean ok = TRUE;
+
+      for (int i = 0; i < 2 && ok; i++)
+        ok = time_int_runs (graph, weights, x, i + 1, repeats, &best[i], &median[i], &error);
+      if (ok)
+        printf ("exec-int8 %s (executor int mode, synthetic calibration): 1 thread %.1f ms "
+                "(median %.1f), 2 threads %.1f ms (median %.1f), speedup %.2fx\n", graph->name,
+                best[0], median[0], best[1], median[1], best[0] / best[1]);
+      else
+        printf ("exec-int8 %s: not run: %s\n", graph->name, error->message);
+    }
   return 0;
 }

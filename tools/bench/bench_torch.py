@@ -20,7 +20,8 @@ except ImportError as exc:
 
 def timed(fn, x, repeats):
     with torch.no_grad():
-        fn(x)
+        for _ in range(3):  # warm-up: first oneDNN/MKL calls pick and cache primitives
+            fn(x)
         ms = []
         for _ in range(repeats):
             t0 = time.perf_counter()
