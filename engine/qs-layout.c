@@ -1162,3 +1162,30 @@ qs_layout_fit (const QsLayout *self,
   *offset_x = view_width / 2 - (b->x + b->width / 2) * s;
   *offset_y = view_height / 2 - (b->y + b->height / 2) * s;
 }
+
+void
+qs_layout_fit_top (const QsLayout *self,
+                   double          view_width,
+                   double          view_height,
+                   double          margin,
+                   double          min_scale,
+                   double          max_scale,
+                   double         *scale,
+                   double         *offset_x,
+                   double         *offset_y)
+{
+  const QsLayoutRect *b;
+  double s;
+
+  g_return_if_fail (self != NULL && scale != NULL && offset_x != NULL && offset_y != NULL);
+  g_return_if_fail (min_scale > 0 && min_scale <= max_scale);
+
+  b = &self->bounds;
+  s = max_scale;
+  if (b->width > 0)
+    s = MIN (s, MAX (view_width - 2 * margin, 1) / b->width);
+  s = MAX (s, min_scale);
+  *scale = s;
+  *offset_x = view_width / 2 - (b->x + b->width / 2) * s;
+  *offset_y = margin - b->y * s;
+}

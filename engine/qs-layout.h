@@ -162,6 +162,25 @@ void                qs_layout_fit              (const QsLayout     *layout,
                                                 double             *offset_x,
                                                 double             *offset_y);
 
+/* The scale at and above which node labels read comfortably (layout units
+ * to pixels); a first look at a graph does not go below it. */
+#define QS_LAYOUT_READABLE_SCALE 0.55
+
+/* The scale and offset of a first look at the layout: its width fitted
+ * into @view_width with @margin pixels each side, but at most @max_scale
+ * and at least @min_scale, with the top of the layout @margin pixels
+ * below the top of the view. A layout narrower than the view is centred;
+ * a wider one shows its middle. */
+void                qs_layout_fit_top          (const QsLayout     *layout,
+                                                double              view_width,
+                                                double              view_height,
+                                                double              margin,
+                                                double              min_scale,
+                                                double              max_scale,
+                                                double             *scale,
+                                                double             *offset_x,
+                                                double             *offset_y);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (QsLayout, qs_layout_free)
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "qs-application.h"
 #include "qs-resources.h"
+#include "qs-screenshots.h"
 #include "qs-window.h"
 
 struct _QsApplication
@@ -63,6 +64,9 @@ qs_application_open (GApplication  *app,
       QsWindow *window = window_for_file (QS_APPLICATION (app));
 
       qs_window_open_file (window, files[i]);
+      /* tools/make-screenshots */
+      if (i == 0 && g_getenv ("QS_SCREENSHOT_DIR") != NULL)
+        qs_screenshots_start (window, g_getenv ("QS_SCREENSHOT_DIR"));
       gtk_window_present (GTK_WINDOW (window));
     }
 }
@@ -153,7 +157,16 @@ quit_activated_cb (GSimpleAction *action,
                    GVariant      *parameter,
                    gpointer       user_data)
 {
-  g_application_quit (G_APPLICATION (user_data));
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+
+  for (GList *l = windows; l != NULL; l = l->next)
+    g_object_ref (l->data);
+
+  /* Each window asks about its unsaved changes; the application ends
+   * with the last window. */
+  for (GList *l = windows; l != NULL; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free_full (windows, g_object_unref);
 }
 
 static const GActionEntry app_actions[] = {

@@ -8,6 +8,7 @@
 
 #include "qs-document-private.h"
 #include "qs-error.h"
+#include "qs-loader.h"
 #include "qs-quant-job.h"
 
 #define properties qs_document_properties
@@ -18,6 +19,7 @@ void
 qs_document_results_clear (QsDocumentResults *results)
 {
   g_clear_pointer (&results->estimate, qs_cost_estimate_free);
+  g_clear_pointer (&results->layout, qs_layout_free);
   g_clear_pointer (&results->prepared, qs_prepared_free);
   g_clear_pointer (&results->qconfigs, qs_qconfig_map_free);
 }
@@ -35,6 +37,8 @@ qs_document_compute_results (QsGraph             *graph,
   out->qconfigs = qs_qconfig_resolve (graph, rules, march);
   if ((out->prepared = qs_pass_prepare (graph, &options, error)) == NULL)
     return FALSE;
+  /* Here rather than on the main loop: the canvas shows the prepared graph. */
+  out->layout = qs_lay_out_graph (out->prepared->graph);
   if (params != NULL && march != QS_MARCH_NONE)
     out->estimate = qs_cost_estimate (out->prepared, params, MAX ((guint) params->cores, 1));
   return TRUE;
@@ -81,10 +85,18 @@ qs_document_install_results (QsDocument        *self,
 {
   /* The map refers to the graph, the estimate to the prepared graph. */
   g_clear_pointer (&self->estimate, qs_cost_estimate_free);
-  g_clear_pointer (&self->prepared, qs_prepared_free);
+  self->prepared = NULL;
+  g_clear_pointer (&self->prepared_canvas, qs_document_canvas_unref);
   g_clear_pointer (&self->qconfigs, qs_qconfig_map_free);
   self->qconfigs = g_steal_pointer (&results->qconfigs);
-  self->prepared = g_steal_pointer (&results->prepared);
+  if (results->prepared != NULL && results->layout != NULL)
+    {
+      self->prepared_canvas = qs_document_canvas_new_prepared (g_steal_pointer (&results->prepared),
+                                                               g_steal_pointer (&results->layout));
+      self->prepared = qs_document_canvas_get_prepared (self->prepared_canvas);
+    }
+  /* The newest graph shows: a Fuse step's until the next prepare. */
+  self->canvas = self->prepared_canvas ? self->prepared_canvas : self->fused_canvas;
   self->estimate = g_steal_pointer (&results->estimate);
   if (self->estimate != NULL && self->cost_model != NULL)
     self->estimate->calibrated = qs_cost_model_is_calibrated (self->cost_model,
@@ -211,6 +223,7 @@ typedef struct
   QsDocumentResults results;
   QsFuseReport     *fusion;
   QsGraph          *fused;
+  QsLayout         *fused_layout;
   QsQuantResult    *quant;
   guint             done;     /* batches, atomic */
   guint             total;
@@ -223,6 +236,7 @@ run_job_free (gpointer data)
 
   qs_document_results_clear (&job->results);
   g_clear_pointer (&job->fusion, qs_fuse_report_free);
+  g_clear_pointer (&job->fused_layout, qs_layout_free);
   g_clear_pointer (&job->fused, qs_graph_unref);
   g_clear_pointer (&job->quant, qs_quant_result_free);
   qs_rule_set_free (job->rules);
@@ -259,7 +273,10 @@ run_fuse (RunJob        *job,
   QsFuseOptions options = { map };
 
   job->fused = qs_pass_fuse (job->graph, &options, &job->fusion, error);
-  return job->fused != NULL;
+  if (job->fused == NULL)
+    return FALSE;
+  job->fused_layout = qs_lay_out_graph (job->fused);
+  return TRUE;
 }
 
 static void
@@ -370,8 +387,14 @@ install_run (QsDocument *self,
 
   if (job->step == QS_DOCUMENT_STEP_FUSE)
     {
-      g_clear_pointer (&self->fusion, qs_fuse_report_free);
-      self->fusion = g_steal_pointer (&job->fusion);
+      if (job->graph != self->graph)
+        return;
+      g_clear_pointer (&self->fused_canvas, qs_document_canvas_unref);
+      self->fused_canvas = qs_document_canvas_new_fused (g_steal_pointer (&job->fused),
+                                                         g_steal_pointer (&job->fusion),
+                                                         g_steal_pointer (&job->fused_layout));
+      self->fusion = qs_document_canvas_get_report (self->fused_canvas);
+      self->canvas = self->fused_canvas;
       qs_document_emit_results_changed (self);
       return;
     }
@@ -573,6 +596,13 @@ qs_document_get_prepared (QsDocument *self)
   return self->prepared;
 }
 
+QsDocumentCanvas *
+qs_document_get_canvas (QsDocument *self)
+{
+  g_return_val_if_fail (QS_IS_DOCUMENT (self), NULL);
+  return self->canvas;
+}
+
 QsFuseReport *
 qs_document_get_fusion (QsDocument *self)
 {
@@ -643,62 +673,89 @@ qs_document_get_node_time (QsDocument *self,
 
 /* ---- overlays for the canvas ------------------------------------------------------------- */
 
-/* The value of a source node's kernel: fused members show their group's. */
+/* The value @name has at prepared node @p; FALSE when there is none. */
 static gboolean
-node_cost (QsDocument        *self,
-           QsId               node,
-           const QsNodeCost **cost)
+prepared_value (QsDocument *self,
+                const char *name,
+                QsId        p,
+                double     *value)
 {
-  QsId p = qs_document_to_prepared (self, node);
+  const QsNodeCost *cost;
+  double sqnr;
 
-  if (p == QS_ID_NONE || self->time_index == NULL || p >= self->prepared->graph->n_nodes
-      || self->time_index[p] < 0)
+  if (self->prepared == NULL || p >= self->prepared->graph->n_nodes)
     return FALSE;
-  *cost = &g_array_index (self->estimate->nodes, QsNodeCost, self->time_index[p]);
+  if (g_str_equal (name, "error"))
+    {
+      if (!qs_quant_result_get_error (self->quant, p, &sqnr, NULL))
+        return FALSE;
+      /* Exact nodes (+inf) show as the best colour, not as missing. */
+      *value = isfinite (sqnr) ? sqnr : 100;
+      return TRUE;
+    }
+  if (self->time_index == NULL || self->time_index[p] < 0)
+    return FALSE;
+  cost = &g_array_index (self->estimate->nodes, QsNodeCost, self->time_index[p]);
+  *value = g_str_equal (name, "bound") ? cost->bound : cost->time_us;
   return TRUE;
+}
+
+/* Node @n of @graph -> the prepared node whose value it shows: itself on
+ * the prepared graph; a source node's fused node; a node of the Fuse
+ * step's graph through the source head of its group. */
+static QsId
+to_prepared_node (QsDocument *self,
+                  QsGraph    *graph,
+                  QsId        n)
+{
+  if (self->prepared != NULL && graph == self->prepared->graph)
+    return n;
+  if (graph == self->graph)
+    return qs_document_to_prepared (self, n);
+  return qs_document_to_prepared (self, qs_document_canvas_to_source (self->fused_canvas, n));
 }
 
 QsOverlay *
 qs_document_dup_overlay (QsDocument *self,
-                         const char *name)
+                         const char *name,
+                         QsGraph    *graph)
 {
   g_autoptr (QsOverlay) overlay = NULL;
   const char *bounds[QS_N_BOUNDS + 1] = { NULL };
+  gboolean known;
 
   g_return_val_if_fail (QS_IS_DOCUMENT (self), NULL);
-  if (self->graph == NULL)
+  g_return_val_if_fail (name != NULL, NULL);
+
+  known = graph != NULL
+          && (graph == self->graph
+              || (self->prepared != NULL && graph == self->prepared->graph)
+              || (self->fused_canvas != NULL
+                  && graph == qs_document_canvas_get_graph (self->fused_canvas)));
+  if (!known)
     return NULL;
   if (g_str_equal (name, "latency") && self->estimate != NULL)
     overlay = qs_overlay_new (_("Estimated latency"), "µs", QS_COLOR_SCALE_HEAT_LOG,
-                              self->graph->n_nodes);
+                              graph->n_nodes);
   else if (g_str_equal (name, "bound") && self->estimate != NULL)
     {
-      overlay = qs_overlay_new (_("Bound"), NULL, QS_COLOR_SCALE_CATEGORY, self->graph->n_nodes);
+      overlay = qs_overlay_new (_("Bound"), NULL, QS_COLOR_SCALE_CATEGORY, graph->n_nodes);
       for (guint b = 0; b < QS_N_BOUNDS; b++)
         bounds[b] = qs_bound_name (b);
       qs_overlay_set_categories (overlay, bounds);
     }
   else if (g_str_equal (name, "error") && qs_quant_result_has_accuracy (self->quant))
     overlay = qs_overlay_new (_("SQNR, integer vs float"), "dB", QS_COLOR_SCALE_HEAT_INVERSE,
-                              self->graph->n_nodes);
+                              graph->n_nodes);
   else
     return NULL;
 
-  for (QsId n = 0; n < self->graph->n_nodes; n++)
+  for (QsId n = 0; n < graph->n_nodes; n++)
     {
-      const QsNodeCost *cost;
-      double sqnr;
+      double value;
 
-      if (g_str_equal (name, "error"))
-        {
-          if (qs_quant_result_get_error (self->quant, qs_document_to_prepared (self, n),
-                                         &sqnr, NULL))
-            /* Exact nodes (+inf) show as the best colour, not as missing. */
-            qs_overlay_set_value (overlay, n, isfinite (sqnr) ? sqnr : 100);
-        }
-      else if (node_cost (self, n, &cost))
-        qs_overlay_set_value (overlay, n, g_str_equal (name, "bound") ? cost->bound
-                                                                      : cost->time_us);
+      if (prepared_value (self, name, to_prepared_node (self, graph, n), &value))
+        qs_overlay_set_value (overlay, n, value);
     }
   return g_steal_pointer (&overlay);
 }

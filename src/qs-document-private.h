@@ -19,8 +19,11 @@ struct _QsDocument
   QsLayout           *layout;         /* until stolen */
   QsEditStack        *edits;
   QsQconfigMap       *qconfigs;       /* over graph */
-  QsPrepared         *prepared;
-  QsFuseReport       *fusion;
+  QsPrepared         *prepared;       /* borrowed from prepared_canvas */
+  QsFuseReport       *fusion;         /* borrowed from fused_canvas */
+  QsDocumentCanvas   *prepared_canvas;
+  QsDocumentCanvas   *fused_canvas;
+  QsDocumentCanvas   *canvas;         /* borrowed: the newer of the two */
   QsCostModel        *cost_model;
   QsCostEstimate     *estimate;
   QsQuantResult      *quant;          /* NULL until calibrated on these rules */
@@ -72,6 +75,7 @@ typedef struct
 {
   QsQconfigMap   *qconfigs;
   QsPrepared     *prepared;
+  QsLayout       *layout;      /* of prepared->graph */
   QsCostEstimate *estimate;
 } QsDocumentResults;
 
@@ -100,6 +104,16 @@ void     qs_document_emit_results_changed (QsDocument       *self);
 void     qs_document_notify_modified   (QsDocument          *self);
 /* The cost parameters of the document's march, or NULL. */
 const QsCostParams *qs_document_get_cost_params (QsDocument *self);
+
+/* qs-document-canvas.c: take ownership of what they show. */
+QsDocumentCanvas *qs_document_canvas_new_prepared (QsPrepared    *prepared,
+                                                   QsLayout      *layout);
+QsDocumentCanvas *qs_document_canvas_new_fused    (QsGraph       *fused,
+                                                   QsFuseReport  *report,
+                                                   QsLayout      *layout);
+/* The Fuse step's report, owned by the canvas. */
+QsFuseReport     *qs_document_canvas_get_report   (QsDocumentCanvas *canvas);
+QsPrepared       *qs_document_canvas_get_prepared (QsDocumentCanvas *canvas);
 
 /* qs-document-autosave.c */
 void     qs_document_autosave_start    (QsDocument          *self);

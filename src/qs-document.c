@@ -137,9 +137,12 @@ clear_results (QsDocument *self)
 {
   g_clear_pointer (&self->quant, qs_quant_result_free);
   g_clear_pointer (&self->estimate, qs_cost_estimate_free);
-  g_clear_pointer (&self->prepared, qs_prepared_free);
+  self->prepared = NULL;
+  self->fusion = NULL;
+  self->canvas = NULL;
+  g_clear_pointer (&self->prepared_canvas, qs_document_canvas_unref);
+  g_clear_pointer (&self->fused_canvas, qs_document_canvas_unref);
   g_clear_pointer (&self->qconfigs, qs_qconfig_map_free);
-  g_clear_pointer (&self->fusion, qs_fuse_report_free);
   g_clear_pointer (&self->from_prepared, g_free);
   g_clear_pointer (&self->time_index, g_free);
 }

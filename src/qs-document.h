@@ -48,6 +48,31 @@ typedef enum
   QS_DOCUMENT_SCOPE_MODULE,     /* a rule by module prefix */
 } QsDocumentScope;
 
+/* What the canvas shows for a document: the graph the last Fuse or
+ * prepare made (loading and every edit prepare too), laid out in the
+ * worker thread that made it. Immutable and reference counted, so the
+ * canvas keeps one while the document computes the next. */
+typedef struct
+{
+  QsLayout           *layout;    /* of the fused or prepared graph */
+  const QsFuseReport *fused_by;  /* the fusion that made it: its output graph is the layout's */
+  const QsPrepared   *prepared;  /* NULL for the graph of a Fuse step */
+} QsDocumentCanvas;
+
+QsDocumentCanvas *qs_document_canvas_ref        (QsDocumentCanvas    *canvas);
+void            qs_document_canvas_unref        (QsDocumentCanvas    *canvas);
+/* Borrowed. */
+QsGraph        *qs_document_canvas_get_graph    (const QsDocumentCanvas *canvas);
+/* Canvas node <-> source node: a fused node stands for the head of its
+ * group, an absorbed source node for the node it went into; QS_ID_NONE
+ * when there is none. */
+QsId            qs_document_canvas_to_source    (const QsDocumentCanvas *canvas,
+                                                 QsId                 node);
+QsId            qs_document_canvas_from_source  (const QsDocumentCanvas *canvas,
+                                                 QsId                 source_node);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (QsDocumentCanvas, qs_document_canvas_unref)
+
 QsDocument     *qs_document_new                 (void);
 
 /* Opens a project (*.qsproj) or a graph (*.qsgraph.json) in a worker
@@ -112,6 +137,9 @@ const QsId     *qs_document_get_selection       (QsDocument          *self,
 /* Results; borrowed, NULL until computed. They change with ::results-changed. */
 const QsQconfigMap   *qs_document_get_qconfigs  (QsDocument          *self);
 QsPrepared     *qs_document_get_prepared        (QsDocument          *self);
+/* What the canvas shows, borrowed; NULL until something was prepared or
+ * fused (the canvas shows the source graph then). */
+QsDocumentCanvas *qs_document_get_canvas        (QsDocument          *self);
 /* The report of the last Fuse step, over the source graph. */
 QsFuseReport   *qs_document_get_fusion          (QsDocument          *self);
 const QsCostEstimate *qs_document_get_estimate  (QsDocument          *self);
@@ -132,10 +160,12 @@ double          qs_document_get_node_time       (QsDocument          *self,
                                                  QsId                 node);
 
 /* Per-node data for the canvas from the latest results: "latency",
- * "bound" (after estimate) or "error" (after convert); NULL when there is
- * none yet. Owned. */
+ * "bound" (after estimate) or "error" (after convert), over the nodes of
+ * @graph: the source graph or the canvas's; NULL when there is none yet
+ * or @graph is neither. Owned. */
 QsOverlay      *qs_document_dup_overlay         (QsDocument          *self,
-                                                 const char          *name);
+                                                 const char          *name,
+                                                 QsGraph             *graph);
 
 /* Runs @step (and what it needs first) in a worker thread. Only one step
  * runs at a time; errors are also emitted as ::message. */

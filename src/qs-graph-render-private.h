@@ -22,6 +22,7 @@ struct _QsGraphRender
   QsLayout            *layout;
   QsGraph             *graph;
   const QsFuseReport  *fusion;
+  gboolean             fusion_made_graph; /* the report's output is the graph shown */
   const QsPrepared    *prepared;
   const guint8        *selected;
   QsId                 focus;

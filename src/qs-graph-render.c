@@ -301,6 +301,19 @@ qs_graph_render_free (QsGraphRender *self)
   g_free (self);
 }
 
+/* The node shown for a near-miss: the report's node, or the fused node
+ * holding it when the report made the graph shown. */
+static QsId
+near_miss_node (QsGraphRender    *self,
+                const QsNearMiss *m)
+{
+  if (!self->fusion_made_graph)
+    return m->node;
+  if (m->node >= self->fusion->n_input_nodes)
+    return QS_ID_NONE;
+  return self->fusion->node_map[m->node];
+}
+
 static void
 update_markers (QsGraphRender *self)
 {
@@ -314,9 +327,10 @@ update_markers (QsGraphRender *self)
     for (guint i = 0; i < self->fusion->near_misses->len; i++)
       {
         const QsNearMiss *m = &g_array_index (self->fusion->near_misses, QsNearMiss, i);
+        QsId node = near_miss_node (self, m);
 
-        if (m->node < self->graph->n_nodes)
-          self->markers[m->node] |= MARK_NEAR_MISS;
+        if (node < self->graph->n_nodes)
+          self->markers[node] |= MARK_NEAR_MISS;
       }
   if (self->prepared != NULL)
     for (guint i = 0; i < self->prepared->observers->len; i++)
@@ -342,6 +356,7 @@ qs_graph_render_set_groups (QsGraphRender  *self,
   self->layout = groups ? qs_layout_groups_get_layout (groups) : NULL;
   self->graph = self->layout ? qs_layout_get_graph (self->layout) : NULL;
   self->fusion = NULL;
+  self->fusion_made_graph = FALSE;
   self->prepared = NULL;
   self->selected = NULL;
   self->focus = QS_ID_NONE;
@@ -376,9 +391,24 @@ qs_graph_render_set_fusion (QsGraphRender      *self,
 
   self->serial++;
   self->fusion = report;
+  self->fusion_made_graph = FALSE;
   g_array_set_size (self->fusion_rects, 0);
   if (report != NULL && self->layout != NULL)
     qs_layout_fusion_outlines (self->layout, report, self->fusion_rects);
+  update_markers (self);
+}
+
+void
+qs_graph_render_set_fused_by (QsGraphRender      *self,
+                              const QsFuseReport *report)
+{
+  g_return_if_fail (self != NULL);
+
+  /* Members are one box already (outlined as fused): no outlines to tie. */
+  self->serial++;
+  self->fusion = report;
+  self->fusion_made_graph = report != NULL;
+  g_array_set_size (self->fusion_rects, 0);
   update_markers (self);
 }
 
@@ -1162,7 +1192,7 @@ qs_graph_render_dup_near_misses (QsGraphRender *self,
     {
       const QsNearMiss *m = &g_array_index (self->fusion->near_misses, QsNearMiss, i);
 
-      if (m->node != node)
+      if (near_miss_node (self, m) != node)
         continue;
       out = out ? g_string_append_c (out, '\n') : g_string_new (NULL);
       /* TRANSLATORS: a fusion pattern that almost matched, then why not */

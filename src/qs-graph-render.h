@@ -67,6 +67,11 @@ QsLayoutGroups   *qs_graph_render_get_groups       (QsGraphRender         *rende
  * near-misses marked. */
 void              qs_graph_render_set_fusion       (QsGraphRender         *render,
                                                     const QsFuseReport    *report);
+/* A report whose OUTPUT graph is the graph shown (a fused or prepared
+ * graph, where each fusion group is one node): near-misses are marked on
+ * the node that holds the member that could not absorb its neighbour. */
+void              qs_graph_render_set_fused_by     (QsGraphRender         *render,
+                                                    const QsFuseReport    *report);
 /* A prepared graph whose ->graph is the graph shown: colours by qconfig
  * dtype and observer markers. */
 void              qs_graph_render_set_prepared     (QsGraphRender         *render,

@@ -269,7 +269,11 @@ on_query_tooltip_cb (GtkWidget  *widget,
   graph = qs_layout_get_graph (self->layout);
   node = &graph->nodes[id];
   text = g_string_new (NULL);
-  g_string_append_printf (text, "<b>%s</b>", qs_op_name (node->op));
+  g_string_append_printf (text, "<b>%s", qs_op_name (node->op));
+  /* A fused kernel says what it absorbed, as its box does. */
+  for (guint k = 0; k < node->n_fused; k++)
+    g_string_append_printf (text, "+%s", qs_op_name (node->fused[k].op));
+  g_string_append (text, "</b>");
   {
     g_autofree char *name = g_markup_escape_text (node->name ? node->name : "", -1);
     g_autofree char *path = g_markup_escape_text (qs_node_module_path (node), -1);

@@ -28,6 +28,10 @@ struct _QsGraphView
   guint            n_selected;
   GArray          *matches;       /* QsId: search hits, top to bottom */
   cairo_surface_t *minimap;       /* cached nodes of the minimap */
+  /* What keeps the borrowed report and prepared graph of
+   * qs_graph_view_show_graph () alive. */
+  gpointer         owner;
+  GDestroyNotify   owner_free;
 
   QsId             focus;
   int              match_index;
@@ -48,6 +52,7 @@ struct _QsGraphView
   double           pinch_zoom;             /* the zoom when a pinch began */
   guint            minimap_serial;
   guint            fit_pending : 1;
+  guint            fit_top : 1;            /* the pending fit is a first look */
   guint            show_minimap : 1;
   guint            minimap_valid : 1;
 };

@@ -216,7 +216,12 @@ qs_graph_view_size_allocate (GtkWidget *widget,
   QsGraphView *self = QS_GRAPH_VIEW (widget);
 
   if (self->fit_pending && width > 0 && height > 0)
-    qs_graph_view_zoom_to_fit (self);
+    {
+      if (self->fit_top)
+        qs_graph_view_zoom_to_top (self);
+      else
+        qs_graph_view_zoom_to_fit (self);
+    }
 }
 
 static void
@@ -229,6 +234,10 @@ clear_content (QsGraphView *self)
   g_clear_pointer (&self->prepared, qs_prepared_free);
   g_clear_pointer (&self->selected, g_free);
   g_clear_pointer (&self->minimap, cairo_surface_destroy);
+  if (self->owner_free != NULL)
+    self->owner_free (self->owner);
+  self->owner = NULL;
+  self->owner_free = NULL;
   self->n_selected = 0;
   self->focus = self->nav_from = QS_ID_NONE;
   self->match_index = -1;
@@ -370,7 +379,150 @@ qs_graph_view_take_layout (QsGraphView *self,
         qs_graph_render_set_overlay (self->render, self->overlay);
     }
   qs_graph_render_set_selection (self->render, self->selected, QS_ID_NONE);
-  qs_graph_view_zoom_to_fit (self);
+  qs_graph_view_zoom_to_top (self);
+  qs_graph_view_content_changed (self);
+  g_signal_emit (self, signals[SELECTION_CHANGED], 0);
+}
+
+/* Node name -> id in @graph; a fused node also answers to the names of
+ * the nodes it absorbed. */
+static GHashTable *
+index_names (const QsGraph *graph)
+{
+  GHashTable *index = g_hash_table_new (g_str_hash, g_str_equal);
+
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    {
+      const QsNode *node = &graph->nodes[n];
+
+      if (node->name != NULL)
+        g_hash_table_insert (index, (gpointer) node->name, GUINT_TO_POINTER (n + 1));
+      for (guint k = 0; k < node->n_fused; k++)
+        if (node->fused[k].name != NULL
+            && !g_hash_table_contains (index, node->fused[k].name))
+          g_hash_table_insert (index, (gpointer) node->fused[k].name, GUINT_TO_POINTER (n + 1));
+    }
+  return index;
+}
+
+static QsId
+lookup_name (GHashTable *index,
+             const char *name)
+{
+  gpointer id = name ? g_hash_table_lookup (index, name) : NULL;
+
+  return id ? GPOINTER_TO_UINT (id) - 1 : QS_ID_NONE;
+}
+
+/* Where the shown selection, focus and collapsed groups go in @graph. */
+typedef struct
+{
+  GArray    *selected;   /* QsId in the new graph */
+  QsId       focus;
+  GPtrArray *collapsed;  /* group paths (owned) */
+} CarriedState;
+
+static void
+carry_state (QsGraphView  *self,
+             QsGraph      *graph,
+             CarriedState *state)
+{
+  QsGraph *old = qs_graph_view_get_graph (self);
+  g_autoptr (GHashTable) index = NULL;
+
+  state->selected = g_array_new (FALSE, FALSE, sizeof (QsId));
+  state->collapsed = g_ptr_array_new_with_free_func (g_free);
+  state->focus = QS_ID_NONE;
+  if (old == NULL)
+    return;
+  index = index_names (graph);
+  for (QsId n = 0; n < old->n_nodes; n++)
+    {
+      QsId to;
+
+      if (!self->selected[n] || (to = lookup_name (index, old->nodes[n].name)) == QS_ID_NONE)
+        continue;
+      g_array_append_val (state->selected, to);
+      if (n == self->focus)
+        state->focus = to;
+    }
+  for (guint g = 0; g < qs_layout_groups_get_n_groups (self->groups); g++)
+    {
+      const QsLayoutGroup *group = qs_layout_groups_get_group (self->groups, g);
+
+      if (group->collapsed)
+        g_ptr_array_add (state->collapsed, g_strdup (group->path));
+    }
+}
+
+static void
+restore_state (QsGraphView  *self,
+               CarriedState *state)
+{
+  for (guint i = 0; i < state->selected->len; i++)
+    {
+      QsId n = g_array_index (state->selected, QsId, i);
+
+      if (!self->selected[n])
+        self->n_selected++;
+      self->selected[n] = TRUE;
+    }
+  self->focus = state->focus;
+  if (self->focus == QS_ID_NONE && state->selected->len > 0)
+    self->focus = g_array_index (state->selected, QsId, 0);
+  for (guint i = 0; i < state->collapsed->len; i++)
+    qs_graph_view_set_group_collapsed (self, g_ptr_array_index (state->collapsed, i), TRUE);
+  g_array_unref (state->selected);
+  g_ptr_array_unref (state->collapsed);
+}
+
+void
+qs_graph_view_show_graph (QsGraphView        *self,
+                          QsLayout           *layout,
+                          const QsFuseReport *fused_by,
+                          const QsPrepared   *prepared,
+                          gpointer            owner,
+                          GDestroyNotify      owner_free)
+{
+  gboolean first_look;
+  double zoom, offset_x, offset_y;
+  CarriedState state;
+  QsGraph *graph;
+
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+  g_return_if_fail (layout != NULL);
+  graph = qs_layout_get_graph (layout);
+  g_return_if_fail (prepared == NULL || prepared->graph == graph);
+  g_return_if_fail (fused_by == NULL || fused_by->node_map != NULL);
+
+  first_look = self->layout == NULL;
+  zoom = self->zoom;
+  offset_x = self->offset_x;
+  offset_y = self->offset_y;
+  carry_state (self, graph, &state);
+
+  /* Referenced first: the old owner may hold the last reference. */
+  qs_layout_ref (layout);
+  clear_content (self);
+  self->layout = layout;
+  self->groups = qs_layout_groups_new (layout);
+  self->selected = g_new0 (guint8, MAX (graph->n_nodes, 1));
+  self->owner = owner;
+  self->owner_free = owner_free;
+  qs_graph_render_set_groups (self->render, self->groups);
+  qs_graph_render_set_fused_by (self->render, fused_by);
+  qs_graph_render_set_prepared (self->render, prepared);
+  if (self->overlay != NULL && qs_overlay_get_n_nodes (self->overlay) == graph->n_nodes)
+    qs_graph_render_set_overlay (self->render, self->overlay);
+  else
+    qs_graph_render_set_overlay (self->render, NULL);
+  restore_state (self, &state);
+  qs_graph_render_set_selection (self->render, self->selected, self->focus);
+
+  if (first_look)
+    qs_graph_view_zoom_to_top (self);
+  else
+    qs_graph_view_set_view (self, zoom, offset_x, offset_y);
   qs_graph_view_content_changed (self);
   g_signal_emit (self, signals[SELECTION_CHANGED], 0);
 }
@@ -505,10 +657,30 @@ qs_graph_view_zoom_to_fit (QsGraphView *self)
   w = gtk_widget_get_width (GTK_WIDGET (self));
   h = gtk_widget_get_height (GTK_WIDGET (self));
   self->fit_pending = self->layout != NULL && (w <= 0 || h <= 0);
+  self->fit_top = FALSE;
   if (self->layout == NULL || self->fit_pending)
     return;
   qs_layout_get_bounds (self->layout, &bounds);
   fit_rect (self, &bounds, 1);
+}
+
+void
+qs_graph_view_zoom_to_top (QsGraphView *self)
+{
+  double zoom, offset_x, offset_y;
+  int w, h;
+
+  g_return_if_fail (QS_IS_GRAPH_VIEW (self));
+
+  w = gtk_widget_get_width (GTK_WIDGET (self));
+  h = gtk_widget_get_height (GTK_WIDGET (self));
+  self->fit_pending = self->layout != NULL && (w <= 0 || h <= 0);
+  self->fit_top = self->fit_pending;
+  if (self->layout == NULL || self->fit_pending)
+    return;
+  qs_layout_fit_top (self->layout, w, h, FIT_MARGIN, QS_LAYOUT_READABLE_SCALE, 1,
+                     &zoom, &offset_x, &offset_y);
+  qs_graph_view_set_view (self, zoom, offset_x, offset_y);
 }
 
 gboolean
@@ -884,8 +1056,14 @@ qs_graph_view_search (QsGraphView *self,
     {
       const QsNode *node = &graph->nodes[n];
 
-      if (contains (node->name, needle) || contains (qs_op_name (node->op), needle)
-          || contains (node->target, needle) || contains (qs_node_module_path (node), needle))
+      gboolean hit = contains (node->name, needle) || contains (qs_op_name (node->op), needle)
+                     || contains (node->target, needle)
+                     || contains (qs_node_module_path (node), needle);
+
+      /* A fused node is found by what it absorbed, too. */
+      for (guint k = 0; !hit && k < node->n_fused; k++)
+        hit = contains (node->fused[k].name, needle) || contains (node->fused[k].target, needle);
+      if (hit)
         g_array_append_val (self->matches, n);
     }
   g_array_sort_with_data (self->matches, compare_by_position, self->layout);

@@ -28,7 +28,8 @@ typedef enum
 
 GtkWidget      *qs_graph_view_new                 (void);
 /* Takes ownership of @layout (NULL clears the view), finds its groups and
- * zooms to fit; drops the fusion report, prepared graph and selection. */
+ * gives a first look (qs_graph_view_zoom_to_top ()); drops the fusion
+ * report, prepared graph and selection. */
 void            qs_graph_view_take_layout         (QsGraphView          *self,
                                                    QsLayout             *layout);
 /* Borrowed; NULL when empty. */
@@ -36,6 +37,19 @@ QsLayout       *qs_graph_view_get_layout          (QsGraphView          *self);
 QsGraph        *qs_graph_view_get_graph           (QsGraphView          *self);
 QsLayoutGroups *qs_graph_view_get_groups          (QsGraphView          *self);
 
+/* Replaces what the view shows in one step: the graph of @layout
+ * (referenced), made by the fusion @fused_by (whose output graph it is;
+ * may be NULL) and prepared as @prepared (whose ->graph it is; may be
+ * NULL). Both are borrowed: @owner_free (@owner) runs when the view lets
+ * go of them. The selection and focus carry over by node name (a node
+ * fused away selects the node it went into), collapsed groups by path,
+ * and zoom and scroll stay; an empty view gets a first look instead. */
+void            qs_graph_view_show_graph          (QsGraphView          *self,
+                                                   QsLayout             *layout,
+                                                   const QsFuseReport   *fused_by,
+                                                   const QsPrepared     *prepared,
+                                                   gpointer              owner,
+                                                   GDestroyNotify        owner_free);
 /* Takes ownership; @report's input graph must be the graph shown. */
 void            qs_graph_view_take_fusion         (QsGraphView          *self,
                                                    QsFuseReport         *report);
@@ -55,6 +69,9 @@ void            qs_graph_view_set_zoom            (QsGraphView          *self,
 void            qs_graph_view_zoom_in             (QsGraphView          *self);
 void            qs_graph_view_zoom_out            (QsGraphView          *self);
 void            qs_graph_view_zoom_to_fit         (QsGraphView          *self);
+/* A first look: the graph's width, at most 100% and at least
+ * QS_LAYOUT_READABLE_SCALE, its top at the top of the view. */
+void            qs_graph_view_zoom_to_top         (QsGraphView          *self);
 /* Fits the selected nodes; FALSE when nothing is selected. */
 gboolean        qs_graph_view_zoom_to_selection   (QsGraphView          *self);
 /* Scrolls so that @node is in the middle of the view. */

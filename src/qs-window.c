@@ -37,6 +37,7 @@ struct _QsWindow
   GtkDropDown     *overlay_dropdown;
   QsRunBar        *run_bar;
   GtkWidget       *side_panel;
+  AdwViewStack    *side_stack;
   QsInspector     *inspector;
   QsRulesPanel    *rules_panel;
   QsReportView    *report_view;
@@ -50,6 +51,11 @@ struct _QsWindow
   GFile           *file;
   GtkFileChooserNative *export_chooser;
   QsOverlay       *overlays[5];   /* by overlay_names; [0] unused */
+
+  /* borrowed */
+  AdwMessageDialog *close_dialog; /* "Save changes?" while it shows */
+
+  gboolean         close_after_save;
 };
 
 G_DEFINE_FINAL_TYPE (QsWindow, qs_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -556,19 +562,102 @@ update_document_overlays (QsWindow *self)
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
-      g_autoptr (QsOverlay) overlay = qs_document_dup_overlay (self->document, names[i]);
+      g_autoptr (QsOverlay) overlay = NULL;
+
+      overlay = qs_document_dup_overlay (self->document, names[i],
+                                         qs_graph_view_get_graph (self->graph_view));
 
       if (overlay != NULL)
         qs_window_set_overlay (self, names[i], overlay);
     }
 }
 
+/* The index of the overlay the action shows. */
+static guint
+current_overlay (QsWindow *self)
+{
+  g_autoptr (GVariant) state = g_action_group_get_action_state (G_ACTION_GROUP (self),
+                                                                "overlay");
+
+  return overlay_index (g_variant_get_string (state, NULL));
+}
+
+/* Shows what the document has to show: the graph its last Fuse or
+ * prepare made, or (@fresh, after loading) its source graph when there is
+ * none. Overlays are remade for the nodes of the graph shown. */
+static void
+show_document_graph (QsWindow *self,
+                     gboolean  fresh)
+{
+  QsDocumentCanvas *canvas = qs_document_get_canvas (self->document);
+  g_autoptr (QsLayout) source_layout = NULL;
+
+  if (fresh)
+    {
+      source_layout = qs_document_steal_layout (self->document);
+      qs_graph_view_take_layout (self->graph_view, NULL);
+    }
+  if (canvas != NULL
+      && qs_document_canvas_get_graph (canvas) != qs_graph_view_get_graph (self->graph_view))
+    {
+      g_cancellable_cancel (self->fuse_cancellable);
+      g_clear_object (&self->fuse_cancellable);
+      qs_graph_view_show_graph (self->graph_view, canvas->layout, canvas->fused_by,
+                                canvas->prepared, qs_document_canvas_ref (canvas),
+                                (GDestroyNotify) qs_document_canvas_unref);
+    }
+  else if (canvas == NULL && source_layout != NULL)
+    {
+      qs_graph_view_take_layout (self->graph_view, g_steal_pointer (&source_layout));
+      start_fusion (self);
+    }
+  /* Overlays are per node of one graph: remake them all. */
+  for (guint i = 0; i < N_OVERLAYS; i++)
+    g_clear_pointer (&self->overlays[i], qs_overlay_unref);
+  update_document_overlays (self);
+  qs_graph_view_set_overlay (self->graph_view, ensure_overlay (self, current_overlay (self)));
+  update_status (self);
+  qs_window_update_actions (self);
+}
+
 static void
 on_document_results_changed_cb (QsDocument *document,
                                 QsWindow   *self)
 {
-  if (qs_document_get_graph (document) == qs_graph_view_get_graph (self->graph_view))
-    update_document_overlays (self);
+  /* While a file loads, its results arrive before the window shows it. */
+  if (qs_window_get_busy (self))
+    return;
+  show_document_graph (self, FALSE);
+}
+
+/* Node ids between the canvas and the document, which speaks of source
+ * nodes. */
+static QsId
+canvas_to_source (QsWindow *self,
+                  QsId      node)
+{
+  QsDocumentCanvas *canvas = qs_document_get_canvas (self->document);
+  QsGraph *shown = qs_graph_view_get_graph (self->graph_view);
+
+  if (shown == qs_document_get_graph (self->document))
+    return node;
+  if (canvas == NULL || shown != qs_document_canvas_get_graph (canvas))
+    return QS_ID_NONE;
+  return qs_document_canvas_to_source (canvas, node);
+}
+
+static QsId
+source_to_canvas (QsWindow *self,
+                  QsId      node)
+{
+  QsDocumentCanvas *canvas = qs_document_get_canvas (self->document);
+  QsGraph *shown = qs_graph_view_get_graph (self->graph_view);
+
+  if (shown == qs_document_get_graph (self->document))
+    return node;
+  if (canvas == NULL || shown != qs_document_canvas_get_graph (canvas))
+    return QS_ID_NONE;
+  return qs_document_canvas_from_source (canvas, node);
 }
 
 static void
@@ -586,6 +675,8 @@ sync_selection_to_document (QsWindow *self)
   g_autoptr (GArray) selection = qs_graph_view_dup_selection (self->graph_view);
   QsId focus = qs_graph_view_get_focus (self->graph_view);
 
+  g_autoptr (GArray) source = g_array_sized_new (FALSE, FALSE, sizeof (QsId), selection->len);
+
   /* The focus first: it is the node the inspector shows. */
   for (guint i = 1; focus != QS_ID_NONE && i < selection->len; i++)
     if (g_array_index (selection, QsId, i) == focus)
@@ -593,7 +684,14 @@ sync_selection_to_document (QsWindow *self)
         g_array_index (selection, QsId, i) = g_array_index (selection, QsId, 0);
         g_array_index (selection, QsId, 0) = focus;
       }
-  qs_document_set_selection (self->document, (const QsId *) selection->data, selection->len);
+  for (guint i = 0; i < selection->len; i++)
+    {
+      QsId node = canvas_to_source (self, g_array_index (selection, QsId, i));
+
+      if (node != QS_ID_NONE)
+        g_array_append_val (source, node);
+    }
+  qs_document_set_selection (self->document, (const QsId *) source->data, source->len);
 }
 
 static void
@@ -601,10 +699,9 @@ on_document_selected_node_notify_cb (QsDocument *document,
                                      GParamSpec *pspec,
                                      QsWindow   *self)
 {
-  QsId node = qs_document_get_selected_node (document);
+  QsId node = source_to_canvas (self, qs_document_get_selected_node (document));
 
-  if (qs_graph_view_get_graph (self->graph_view) != qs_document_get_graph (document)
-      || node == QS_ID_NONE || qs_graph_view_is_selected (self->graph_view, node))
+  if (node == QS_ID_NONE || qs_graph_view_is_selected (self->graph_view, node))
     return;
   qs_graph_view_select_node (self->graph_view, node, FALSE);
   qs_graph_view_center_on_node (self->graph_view, node);
@@ -630,7 +727,6 @@ on_graph_loaded_cb (GObject      *source,
 {
   g_autoptr (QsWindow) self = user_data;
   g_autoptr (GError) error = NULL;
-  QsLayout *layout = NULL;
 
   if (!qs_document_load_finish (QS_DOCUMENT (source), result, &error))
     {
@@ -644,12 +740,7 @@ on_graph_loaded_cb (GObject      *source,
 
   g_clear_object (&self->cancellable);
   reset_overlays (self);
-  layout = qs_document_steal_layout (self->document);
-  qs_graph_view_take_layout (self->graph_view, layout);
-  start_fusion (self);
-  update_document_overlays (self);
-  update_status (self);
-  qs_window_update_actions (self);
+  show_document_graph (self, TRUE);
   set_busy (self, FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->run_bar), TRUE);
   gtk_widget_grab_focus (GTK_WIDGET (self->graph_view));
@@ -668,10 +759,19 @@ on_save_response_cb (GtkNativeDialog *chooser,
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-  if (file != NULL && !qs_document_save (self->document, file, &error))
+  gboolean saved = file != NULL && qs_document_save (self->document, file, &error);
+
+  if (file != NULL && !saved)
     show_error (self, error);
   gtk_native_dialog_destroy (chooser);
   g_clear_object (&self->save_chooser);
+  /* Saving was the answer to "Save changes?" when closing. */
+  if (self->close_after_save)
+    {
+      self->close_after_save = FALSE;
+      if (saved)
+        gtk_window_destroy (GTK_WINDOW (self));
+    }
 }
 
 static void
@@ -741,6 +841,89 @@ zoom_activated_cb (GSimpleAction *action,
     qs_graph_view_zoom_to_fit (self->graph_view);
 }
 
+/* Closing with unsaved changes */
+
+static void
+close_now (QsWindow *self)
+{
+  self->close_after_save = FALSE;
+  /* Dropped changes are not offered back as a recovery next time. */
+  if (qs_document_get_modified (self->document))
+    qs_document_discard_recovery (self->document);
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_close_dialog_response_cb (AdwMessageDialog *dialog,
+                             const char       *response,
+                             QsWindow         *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  self->close_dialog = NULL;
+  if (g_str_equal (response, "discard"))
+    close_now (self);
+  else if (g_str_equal (response, "save"))
+    {
+      if (qs_document_save (self->document, NULL, &error))
+        gtk_window_destroy (GTK_WINDOW (self));
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        {
+          /* A bare graph has no project file yet: ask where. */
+          self->close_after_save = TRUE;
+          gtk_widget_activate_action (GTK_WIDGET (self), "win.save-as", NULL);
+        }
+      else
+        show_error (self, error);
+    }
+}
+
+static void
+ask_save_changes (QsWindow *self)
+{
+  g_autofree char *title = qs_document_dup_title (self->document);
+  GtkWidget *dialog;
+
+  if (self->close_dialog != NULL)
+    {
+      gtk_window_present (GTK_WINDOW (self->close_dialog));
+      return;
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Save Changes?"), NULL);
+  adw_message_dialog_format_body (ADW_MESSAGE_DIALOG (dialog),
+                                  _("“%s” has unsaved changes. Changes which are not saved "
+                                    "will be permanently lost."), title);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "discard", _("_Discard"),
+                                    "save", _("_Save"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "discard",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "save",
+                                              ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "save");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_set_destroy_with_parent (GTK_WINDOW (dialog), TRUE);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (on_close_dialog_response_cb),
+                           self, 0);
+  self->close_dialog = ADW_MESSAGE_DIALOG (dialog);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static gboolean
+qs_window_close_request (GtkWindow *window)
+{
+  QsWindow *self = QS_WINDOW (window);
+
+  if (self->document != NULL && qs_document_get_modified (self->document))
+    {
+      ask_save_changes (self);
+      return TRUE;
+    }
+  return GTK_WINDOW_CLASS (qs_window_parent_class)->close_request (window);
+}
+
 static const GActionEntry win_actions[] = {
   { "zoom-in", zoom_activated_cb },
   { "zoom-out", zoom_activated_cb },
@@ -788,6 +971,9 @@ qs_window_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   g_cancellable_cancel (self->fuse_cancellable);
   g_clear_object (&self->fuse_cancellable);
+  if (self->close_dialog != NULL)
+    gtk_window_destroy (GTK_WINDOW (self->close_dialog));
+  self->close_dialog = NULL;
   g_clear_object (&self->settings);
   g_clear_object (&self->file);
   if (self->save_chooser != NULL)
@@ -832,6 +1018,7 @@ qs_window_class_init (QsWindowClass *klass)
 
   object_class->dispose = qs_window_dispose;
   object_class->get_property = qs_window_get_property;
+  GTK_WINDOW_CLASS (klass)->close_request = qs_window_close_request;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
@@ -859,6 +1046,7 @@ qs_window_class_init (QsWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, QsWindow, overlay_dropdown);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, run_bar);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, side_panel);
+  gtk_widget_class_bind_template_child (widget_class, QsWindow, side_stack);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, inspector);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, rules_panel);
   gtk_widget_class_bind_template_child (widget_class, QsWindow, report_view);
@@ -981,4 +1169,15 @@ qs_window_get_graph_view (QsWindow *self)
 {
   g_return_val_if_fail (QS_IS_WINDOW (self), NULL);
   return self->graph_view;
+}
+
+void
+qs_window_show_panel (QsWindow   *self,
+                      const char *name)
+{
+  g_return_if_fail (QS_IS_WINDOW (self));
+  g_return_if_fail (name != NULL);
+
+  gtk_widget_set_visible (self->side_panel, TRUE);
+  adw_view_stack_set_visible_child_name (self->side_stack, name);
 }

@@ -29,6 +29,9 @@ GtkSearchEntry *qs_window_get_search_entry (QsWindow *self);
 void         qs_window_set_overlay    (QsWindow      *self,
                                        const char    *name,
                                        QsOverlay     *overlay);
+/* Shows the side panel's page @name: "node", "rules" or "report". */
+void         qs_window_show_panel     (QsWindow      *self,
+                                       const char    *name);
 /* Exports the view to @filename (.png, .svg or .pdf) and says so. */
 gboolean     qs_window_export         (QsWindow      *self,
                                        const char    *filename,

@@ -201,7 +201,10 @@ qs_cli_export (int    argc,
   if (report != NULL)
     qs_graph_render_set_fusion (render, report);
   if (prepared != NULL)
-    qs_graph_render_set_prepared (render, prepared);
+    {
+      qs_graph_render_set_fused_by (render, prepared->fusion);
+      qs_graph_render_set_prepared (render, prepared);
+    }
   if (o.overlay != NULL)
     {
       overlay = qs_overlay_new_macs (shown);

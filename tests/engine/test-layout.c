@@ -193,6 +193,32 @@ test_layout_empty (void)
   g_assert_cmpfloat (scale, ==, 1);
 }
 
+/* A first look fits the width, shows the top and stays readable. */
+static void
+test_layout_fit_top (void)
+{
+  g_autoptr (QsGraph) graph = build_resnet_like (5);
+  g_autoptr (QsLayout) layout = qs_layout_new (graph, NULL);
+  QsLayoutRect b;
+  double scale, ox, oy, fit_scale, fx, fy;
+
+  qs_layout_get_bounds (layout, &b);
+  /* A wide view: capped at 1, centred, the top at the margin. */
+  qs_layout_fit_top (layout, b.width * 3, 200, 10, QS_LAYOUT_READABLE_SCALE, 1, &scale, &ox, &oy);
+  g_assert_cmpfloat (scale, ==, 1);
+  g_assert_cmpfloat_with_epsilon (b.y * scale + oy, 10, 1e-9);
+  g_assert_cmpfloat_with_epsilon (ox + (b.x + b.width / 2) * scale, b.width * 1.5, 1e-9);
+  /* Where fitting everything would be unreadable, the width still fits. */
+  qs_layout_fit (layout, b.width * 0.8 + 20, 200, 10, 1, &fit_scale, &fx, &fy);
+  qs_layout_fit_top (layout, b.width * 0.8 + 20, 200, 10, QS_LAYOUT_READABLE_SCALE, 1,
+                     &scale, &ox, &oy);
+  g_assert_cmpfloat (fit_scale, <, scale);
+  g_assert_cmpfloat_with_epsilon (scale, 0.8, 1e-9);
+  /* A narrow view: never below the readable scale. */
+  qs_layout_fit_top (layout, 50, 200, 10, QS_LAYOUT_READABLE_SCALE, 1, &scale, &ox, &oy);
+  g_assert_cmpfloat (scale, ==, QS_LAYOUT_READABLE_SCALE);
+}
+
 /* A graph out of topological order, with a cycle, still lays out. */
 static void
 test_layout_cycle (void)
@@ -456,6 +482,7 @@ main (int   argc,
   g_test_add_func ("/layout/stub-edges", test_layout_stub_edges);
   g_test_add_func ("/layout/sizes", test_layout_sizes);
   g_test_add_func ("/layout/empty", test_layout_empty);
+  g_test_add_func ("/layout/fit-top", test_layout_fit_top);
   g_test_add_func ("/layout/cycle", test_layout_cycle);
   g_test_add_func ("/layout/large", test_layout_large);
   g_test_add_func ("/layout/groups", test_layout_groups);

@@ -7,6 +7,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "qs-graph-json.h"
 #include "qs-graph-view.h"
 
 static QsGraph *
@@ -327,6 +328,108 @@ test_graph_view_overlay (void)
   close_view (window, view);
 }
 
+/* Showing another graph keeps the selection by name and the view. */
+static void
+test_graph_view_show_graph (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (PangoLayout) measure = NULL;
+  g_autoptr (QsLayout) layout = NULL;
+  QsPrepareOptions options = { QS_MARCH_NASH_E, QS_QKIND_CALIBRATION, NULL };
+  QsLayoutOptions opts;
+  QsPrepared *prepared;
+  GtkWidget *window;
+  QsGraphView *view;
+  QsGraph *shown;
+  QsId sigmoid = QS_ID_NONE;
+  double zoom;
+
+  view = show_view (&window, graph, 600, 500);
+  /* A first look is readable. */
+  g_assert_cmpfloat (qs_graph_view_get_zoom (view), >=, QS_LAYOUT_READABLE_SCALE);
+  for (QsId n = 0; n < graph->n_nodes; n++)
+    if (g_str_equal (graph->nodes[n].name, "sigmoid"))
+      sigmoid = n;
+  qs_graph_view_select_node (view, sigmoid, FALSE);
+  g_assert_true (qs_graph_view_set_group_collapsed (view, "blocks.0", TRUE));
+  qs_graph_view_zoom_out (view);
+  zoom = qs_graph_view_get_zoom (view);
+
+  prepared = qs_pass_prepare (graph, &options, &error);
+  g_assert_no_error (error);
+  measure = gtk_widget_create_pango_layout (GTK_WIDGET (view), NULL);
+  qs_graph_view_init_layout_options (&opts, measure);
+  layout = qs_layout_new (prepared->graph, &opts);
+  qs_graph_view_show_graph (view, layout, prepared->fusion, prepared, prepared,
+                            (GDestroyNotify) qs_prepared_free);
+  shown = qs_graph_view_get_graph (view);
+  g_assert_true (shown == prepared->graph);
+  g_assert_true (qs_graph_view_get_layout (view) == layout);
+  g_assert_cmpint (qs_graph_view_get_color_mode (view), ==, QS_RENDER_COLOR_QDTYPE);
+  g_assert_cmpuint (qs_graph_view_get_n_selected (view), ==, 1);
+  g_assert_cmpstr (shown->nodes[qs_graph_view_get_focus (view)].name, ==, "sigmoid");
+  g_assert_true (qs_graph_view_is_selected (view, qs_graph_view_get_focus (view)));
+  g_assert_cmpfloat (qs_graph_view_get_zoom (view), ==, zoom);
+  g_assert_true (qs_layout_groups_get_group (qs_graph_view_get_groups (view),
+                                             qs_layout_groups_lookup (qs_graph_view_get_groups (view),
+                                                                      "blocks.0"))->collapsed);
+  gtk_widget_queue_draw (GTK_WIDGET (view));
+  iterate ();
+  /* Clearing lets go of the prepared graph (the owner). */
+  qs_graph_view_take_layout (view, NULL);
+  g_assert_null (qs_graph_view_get_graph (view));
+  close_view (window, view);
+}
+
+/* On a fused or prepared graph, near-misses mark the kernel holding the
+ * node that could not absorb its neighbour. */
+static void
+test_graph_view_near_misses (void)
+{
+  const char *srcdir = g_getenv ("QS_SOURCE_DIR");
+  g_autofree char *path = g_build_filename (srcdir ? srcdir : QS_SOURCE_DIR, "data", "models",
+                                            "retinanet-demo.qsgraph.json", NULL);
+  QsPrepareOptions options = { QS_MARCH_NASH_E, QS_QKIND_CALIBRATION, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QsGraph) graph = NULL;
+  g_autoptr (QsPrepared) prepared = NULL;
+  g_autoptr (PangoLayout) measure = qs_graph_render_new_measure_layout ();
+  g_autoptr (QsLayout) layout = NULL;
+  g_autoptr (QsLayoutGroups) groups = NULL;
+  g_autoptr (QsGraphRender) render = qs_graph_render_new ();
+  QsLayoutOptions opts;
+  guint n_marked = 0;
+
+  graph = qs_graph_load (path, QS_GRAPH_LOAD_NO_WEIGHTS, &error);
+  if (graph == NULL)
+    {
+      g_test_skip ("the demo model is not there");
+      return;
+    }
+  prepared = qs_pass_prepare (graph, &options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (prepared->fusion->near_misses->len, >, 0);
+  qs_graph_render_init_layout_options (&opts, measure);
+  layout = qs_layout_new (prepared->graph, &opts);
+  groups = qs_layout_groups_new (layout);
+  qs_graph_render_set_groups (render, groups);
+  qs_graph_render_set_fused_by (render, prepared->fusion);
+  qs_graph_render_set_prepared (render, prepared);
+  for (guint i = 0; i < prepared->fusion->near_misses->len; i++)
+    {
+      const QsNearMiss *m = &g_array_index (prepared->fusion->near_misses, QsNearMiss, i);
+      g_autofree char *text = qs_graph_render_dup_near_misses (render,
+                                                               prepared->fusion->node_map[m->node]);
+
+      g_assert_nonnull (text);
+      g_assert_nonnull (strstr (text, m->pattern));
+      n_marked++;
+    }
+  g_assert_cmpuint (n_marked, ==, prepared->fusion->near_misses->len);
+  qs_graph_render_set_groups (render, NULL);
+}
+
 static void
 check_file (const char *path,
             const char *magic,
@@ -382,6 +485,8 @@ main (int   argc,
   g_test_add_func ("/graph-view/navigate", test_graph_view_navigate);
   g_test_add_func ("/graph-view/collapse", test_graph_view_collapse);
   g_test_add_func ("/graph-view/overlay", test_graph_view_overlay);
+  g_test_add_func ("/graph-view/show-graph", test_graph_view_show_graph);
+  g_test_add_func ("/graph-view/near-misses", test_graph_view_near_misses);
   g_test_add_func ("/graph-view/export", test_graph_view_export);
   return g_test_run ();
 }

@@ -409,6 +409,7 @@ test_window_project (void)
   QsWindow *window;
   QsDocument *doc;
   QsGraphView *view;
+  QsDocumentCanvas *canvas;
   AdwViewStack *stack;
   gint64 deadline;
   QsId node;
@@ -424,16 +425,20 @@ test_window_project (void)
     g_main_context_iteration (NULL, TRUE);
   wait_updated (doc);
   g_assert_nonnull (qs_graph_view_get_graph (view));
-  g_assert_true (qs_graph_view_get_graph (view) == qs_document_get_graph (doc));
+  /* Opening prepares: the canvas shows the prepared graph. */
+  canvas = qs_document_get_canvas (doc);
+  g_assert_nonnull (canvas);
+  g_assert_true (qs_graph_view_get_graph (view) == qs_document_canvas_get_graph (canvas));
   g_assert_true (qs_document_get_is_project (doc));
 
-  /* Selecting on the canvas selects in the document, and back. */
+  /* Selecting on the canvas selects the source node in the document, and
+   * back. */
   node = find_node (doc, "head_cls_out");
-  qs_graph_view_select_node (view, node, FALSE);
+  qs_graph_view_select_node (view, qs_document_canvas_from_source (canvas, node), FALSE);
   g_assert_cmpuint (qs_document_get_selected_node (doc), ==, node);
   node = find_node (doc, "backbone_layer1_conv2");
   qs_document_set_selected_node (doc, node);
-  g_assert_true (qs_graph_view_is_selected (view, node));
+  g_assert_true (qs_graph_view_is_selected (view, qs_document_canvas_from_source (canvas, node)));
 
   /* Pipeline from the window's actions; undo from its accelerator's action. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "doc.estimate", NULL));
