@@ -785,20 +785,18 @@ run_binary (QsExec        *exec,
 
 /* ---- pooling, resize ---------------------------------------------------------- */
 
-static QsTensor *
-run_pool (QsExec        *exec,
-          const QsNode  *node,
-          GError       **error)
+gboolean
+qs_exec_pool_geom (QsExec         *exec,
+                   const QsNode   *node,
+                   const QsTensor *x,
+                   QskPoolGeom    *g,
+                   GError        **error)
 {
   const QsModule *m = qs_graph_node_module (exec->graph, node);
   gboolean avg = node->op == QS_OP_AVG_POOL2D;
-  QsTensor *x, *y;
-  gint64 k[2], s[2], p[2] = { 0, 0 }, d[2] = { 1, 1 }, dims[4], divisor;
+  gint64 k[2], s[2], p[2] = { 0, 0 }, d[2] = { 1, 1 }, divisor;
   guint nk, ns, np, nd;
-  QskPool2dF32Args a = { 0 };
 
-  if ((x = qs_exec_arg_tensor (exec, node, 0, "input", error)) == NULL)
-    return NULL;
   if (!qs_exec_attr_ints (exec, node, qs_exec_param_attr (node, m, "kernel_size", 1), TRUE, k,
                           2, &nk, error)
       || !qs_exec_attr_ints (exec, node, qs_exec_param_attr (node, m, "stride", 2), TRUE, s, 2,
@@ -810,26 +808,42 @@ run_pool (QsExec        *exec,
       || (avg && !qs_exec_attr_int (exec, node,
                                     qs_exec_param_attr (node, m, "divisor_override", 6), 0,
                                     &divisor, error)))
-    return NULL;
+    return FALSE;
   if (nk != 2 || x->rank != 4 || (!avg && (d[0] != 1 || d[1] != 1)) || (avg && divisor != 0))
     return qs_exec_fail (error, node, QS_ERROR_UNSUPPORTED,
                          "pooling needs a 4-D input and a 2-D kernel; dilation and "
-                         "divisor_override are not supported");
+                         "divisor_override are not supported") != NULL;
   if (ns != 2)
     s[0] = k[0], s[1] = k[1];
-  a.g.n = x->dims[0], a.g.c = x->dims[1], a.g.ih = x->dims[2], a.g.iw = x->dims[3];
-  a.g.kh = k[0], a.g.kw = k[1], a.g.sh = s[0], a.g.sw = s[1];
-  a.g.pt = a.g.pb = p[0], a.g.pl = a.g.pr = p[1];
-  a.g.ceil_mode = qs_exec_attr_bool (qs_exec_param_attr (node, m, "ceil_mode", avg ? 4 : 5),
-                                     FALSE);
-  a.g.count_include_pad = qs_exec_attr_bool (qs_exec_param_attr (node, m, "count_include_pad", 5),
-                                             TRUE);
-  a.g.mode = avg ? QSK_POOL_AVG : QSK_POOL_MAX;
+  memset (g, 0, sizeof *g);
+  g->n = x->dims[0], g->c = x->dims[1], g->ih = x->dims[2], g->iw = x->dims[3];
+  g->kh = k[0], g->kw = k[1], g->sh = s[0], g->sw = s[1];
+  g->pt = g->pb = p[0], g->pl = g->pr = p[1];
+  g->ceil_mode = qs_exec_attr_bool (qs_exec_param_attr (node, m, "ceil_mode", avg ? 4 : 5),
+                                    FALSE);
+  g->count_include_pad = qs_exec_attr_bool (qs_exec_param_attr (node, m, "count_include_pad", 5),
+                                            TRUE);
+  g->mode = avg ? QSK_POOL_AVG : QSK_POOL_MAX;
   if (k[0] < 1 || k[1] < 1 || s[0] < 1 || s[1] < 1 || p[0] < 0 || p[1] < 0
       || 2 * p[0] > k[0] || 2 * p[1] > k[1] || x->dims[2] + 2 * p[0] < k[0]
       || x->dims[3] + 2 * p[1] < k[1])
     return qs_exec_fail (error, node, QS_ERROR_INVALID,
-                         "pooling kernel, stride or padding out of range for the input");
+                         "pooling kernel, stride or padding out of range for the input") != NULL;
+  return TRUE;
+}
+
+static QsTensor *
+run_pool (QsExec        *exec,
+          const QsNode  *node,
+          GError       **error)
+{
+  QsTensor *x, *y;
+  gint64 dims[4];
+  QskPool2dF32Args a = { 0 };
+
+  if ((x = qs_exec_arg_tensor (exec, node, 0, "input", error)) == NULL
+      || !qs_exec_pool_geom (exec, node, x, &a.g, error))
+    return NULL;
   dims[0] = a.g.n, dims[1] = a.g.c;
   dims[2] = qsk_pool_out_size (a.g.ih, a.g.kh, a.g.sh, a.g.pt, a.g.pb, a.g.ceil_mode);
   dims[3] = qsk_pool_out_size (a.g.iw, a.g.kw, a.g.sw, a.g.pl, a.g.pr, a.g.ceil_mode);

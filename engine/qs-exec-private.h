@@ -13,6 +13,17 @@ typedef QsExecValue *(*QsExecRunnerFunc) (QsExec       *exec,
                                           const QsNode *node,
                                           gpointer      data,
                                           GError      **error);
+/* The value a caller or a node callback sees for value @value: a new reference
+ * (the runner may keep its own representation, e.g. int8, between nodes). */
+typedef QsExecValue *(*QsExecRunnerExportFunc) (QsExec      *exec,
+                                                QsId         value,
+                                                QsExecValue *v,
+                                                gpointer     data);
+/* Takes @v (value @value's last reference from the run), e.g. to recycle its buffer. */
+typedef void (*QsExecRunnerReleaseFunc) (QsExec      *exec,
+                                         QsId         value,
+                                         QsExecValue *v,
+                                         gpointer     data);
 
 struct _QsExec
 {
@@ -34,6 +45,8 @@ struct _QsExec
   QsExecRunnerFunc  runner;    /* or NULL: qs_exec_node () */
   gpointer          runner_data;
   GDestroyNotify    runner_free;
+  QsExecRunnerExportFunc  runner_export;   /* or NULL: values as they are */
+  QsExecRunnerReleaseFunc runner_release;  /* or NULL: unref */
 };
 
 /* Sets "node “NAME”: MESSAGE" and returns NULL (for any pointer return). */
@@ -125,6 +138,12 @@ QsTensor      *qs_exec_weight       (QsExec         *exec,
 /* Runs one node (qs-exec-ops.c); returns its new output value. */
 QsExecValue   *qs_exec_node         (QsExec       *exec,
                                      const QsNode *node,
+                                     GError      **error);
+/* A max/avg pool node's geometry for input @x (any dtype, 4-D). */
+gboolean       qs_exec_pool_geom    (QsExec       *exec,
+                                     const QsNode *node,
+                                     const QsTensor *x,
+                                     QskPoolGeom  *g,
                                      GError      **error);
 /* Structural ops (qs-exec-shape.c): getitem, size, views, cat, ... Returns
  * FALSE (and nothing) when @node is not one of them. */

@@ -631,13 +631,42 @@ plan (QsExec     *exec,
   return needed_node;
 }
 
+/* Drops the run's reference to value @v (through the runner's release hook). */
+static void
+drop_value (QsExec *exec,
+            QsId    v)
+{
+  QsExecValue *value = exec->values[v];
+
+  if (value == NULL)
+    return;
+  exec->values[v] = NULL;
+  if (exec->runner_release != NULL)
+    exec->runner_release (exec, v, value, exec->runner_data);
+  else
+    qs_exec_value_unref (value);
+}
+
+/* What callers and callbacks see of value @v: a new reference. */
+static QsExecValue *
+export_value (QsExec      *exec,
+              QsId         v,
+              QsExecValue *value)
+{
+  if (value == NULL)
+    return NULL;
+  if (exec->runner_export != NULL)
+    return exec->runner_export (exec, v, value, exec->runner_data);
+  return qs_exec_value_ref (value);
+}
+
 static void
 release (QsExec *exec)
 {
   exec->uses = NULL;
   g_clear_pointer (&exec->folded, g_free);
   for (QsId v = 0; v < exec->graph->n_values; v++)
-    g_clear_pointer (&exec->values[v], qs_exec_value_unref);
+    drop_value (exec, v);
   g_clear_pointer (&exec->values, g_free);
 }
 
@@ -667,10 +696,16 @@ run_node (QsExec       *exec,
   if (node->n_outputs > 0)
     exec->values[node->outputs[0]] = out;
   if (exec->func != NULL)
-    exec->func (exec, id, out, exec->user_data);
+    {
+      QsExecValue *shown = node->n_outputs > 0 && exec->runner_export != NULL
+                           ? export_value (exec, node->outputs[0], out) : NULL;
+
+      exec->func (exec, id, shown ? shown : out, exec->user_data);
+      g_clear_pointer (&shown, qs_exec_value_unref);
+    }
   for (guint i = 0; i < node->n_inputs; i++)
     if (--uses[node->inputs[i]] == 0)
-      g_clear_pointer (&exec->values[node->inputs[i]], qs_exec_value_unref);
+      drop_value (exec, node->inputs[i]);
   return TRUE;
 }
 
@@ -719,7 +754,7 @@ qs_exec_run_values (QsExec             *exec,
       }
   results = g_ptr_array_new_with_free_func ((GDestroyNotify) qs_exec_value_unref);
   for (guint i = 0; i < n_targets; i++)
-    g_ptr_array_add (results, qs_exec_value_ref (exec->values[targets[i]]));
+    g_ptr_array_add (results, export_value (exec, targets[i], exec->values[targets[i]]));
   release (exec);
   return g_steal_pointer (&results);
 }

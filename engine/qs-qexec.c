@@ -21,12 +21,28 @@
 #include <math.h>
 #include <string.h>
 
+/* Per node, for the integer mode: the conv weights packed for the kernel, and the
+ * int8 -> int8 table of a max pool or relu whose output scale differs from its input's. */
+typedef struct
+{
+  QsTensor    *packed;        /* or NULL */
+  QskConvGeom  packed_for;
+  gboolean     has_lut;
+  gboolean     lut_identity;
+  int8_t       lut[256];
+} QNodeCache;
+
 typedef struct
 {
   QsQModel         *model;
   QsQMode           mode;
   QsObserverState **obs;      /* calibration: per node, borrowed */
   QsObserverState **pre_obs;
+  /* integer mode */
+  guint8           *is_q;     /* per value: holds an int8 tensor of q (scale: the value's) */
+  QNodeCache       *cache;    /* per node */
+  size_t            layout;   /* conv2d_q's packed layout for s8 x s8, 0: none */
+  GPtrArray        *free_q;   /* int8 tensors to reuse (refcount 1) */
 } QExec;
 
 static void
@@ -34,6 +50,12 @@ qexec_free (gpointer data)
 {
   QExec *q = data;
 
+  if (q->cache != NULL)
+    for (QsId i = 0; i < q->model->graph->n_nodes; i++)
+      g_clear_pointer (&q->cache[i].packed, qs_tensor_unref);
+  g_free (q->cache);
+  g_free (q->is_q);
+  g_clear_pointer (&q->free_q, g_ptr_array_unref);
   qs_qmodel_unref (q->model);
   g_free (q);
 }
@@ -556,6 +578,560 @@ quantized_add (QsExec          *exec,
   return y ? y : emulated_add (a, as, b, bs, ys, yd, act);
 }
 
+/* ---- integer mode: int8 values between integer nodes ------------------------------ *
+ *
+ * In integer mode a node whose output is quantized to int8 returns an int8 tensor of q
+ * (is_q[value]); its scale is qs_qmodel_value_scale () of the value, so q * scale is
+ * exactly the float the value held before.  Integer consumers (conv, linear, add, max
+ * pool, relu, views) read q directly; any other node sees a float copy (q * scale) made
+ * for its call only; callers and node callbacks get float (export_value ()).  int8
+ * buffers are recycled by size (release_value ()), conv weights packed once per node. */
+
+#define FREE_Q_MAX 64
+
+/* An int8 tensor of @dims, from the free list when one of that size is there. */
+static QsTensor *
+take_q (QExec        *q,
+        guint         rank,
+        const gint64 *dims)
+{
+  gint64 n = 1;
+
+  for (guint i = 0; i < rank; i++)
+    n *= dims[i];
+  for (guint i = q->free_q->len; i-- > 0;)
+    {
+      QsTensor *t = q->free_q->pdata[i];
+
+      if (t->n_elements == n)
+        {
+          g_ptr_array_steal_index_fast (q->free_q, i);
+          t->rank = rank;
+          memcpy (t->dims, dims, rank * sizeof (gint64));
+          return t;
+        }
+    }
+  return qs_tensor_new (QS_DTYPE_INT8, rank, dims);
+}
+
+/* Gives @t (one reference) back for reuse. */
+static void
+give_q (QExec    *q,
+        QsTensor *t)
+{
+  if (t->dtype == QS_DTYPE_INT8 && g_atomic_ref_count_compare (&t->ref_count, 1)
+      && q->free_q->len < FREE_Q_MAX)
+    g_ptr_array_add (q->free_q, t);
+  else
+    qs_tensor_unref (t);
+}
+
+static void
+release_value (QsExec      *exec,
+               QsId         value,
+               QsExecValue *v,
+               gpointer     data)
+{
+  QExec *q = data;
+
+  if (q->is_q != NULL && v->kind == QS_EXEC_VALUE_TENSOR && v->tensor->dtype == QS_DTYPE_INT8
+      && g_atomic_ref_count_compare (&v->ref_count, 1))
+    {
+      QsTensor *t = qs_tensor_ref (v->tensor);
+
+      qs_exec_value_unref (v);
+      give_q (q, t);
+      return;
+    }
+  qs_exec_value_unref (v);
+}
+
+static gboolean
+value_is_q (QsExec *exec,
+            QExec  *q,
+            QsId    value)
+{
+  QsExecValue *v = exec->values[value];
+
+  return q->is_q != NULL && q->is_q[value] && v != NULL && v->kind == QS_EXEC_VALUE_TENSOR
+         && v->tensor->dtype == QS_DTYPE_INT8;
+}
+
+/* q * scale of an int8 value, as a new float tensor */
+static QsTensor *
+dequantize_value (QExec          *q,
+                  QsId            value,
+                  const QsTensor *t)
+{
+  QsTensor *y = qs_tensor_new (QS_DTYPE_FLOAT32, t->rank, t->dims);
+
+  qsk_dequantize_f32 (t->n_elements, t->data, QSK_S8,
+                      qs_qmodel_value_scale (q->model, value, NULL), qs_tensor_f32 (y));
+  return y;
+}
+
+static QsExecValue *
+export_value (QsExec      *exec,
+              QsId         value,
+              QsExecValue *v,
+              gpointer     data)
+{
+  QExec *q = data;
+
+  if (q->is_q != NULL && q->is_q[value] && v->kind == QS_EXEC_VALUE_TENSOR
+      && v->tensor->dtype == QS_DTYPE_INT8)
+    return qs_exec_value_new_tensor (dequantize_value (q, value, v->tensor));
+  return qs_exec_value_ref (v);
+}
+
+/* The int8 q of tensor value @value at @scale: its own tensor when it holds q, else
+ * the float value quantized into *tmp (give it back with give_q ()). */
+static const QsTensor *
+input_q (QsExec    *exec,
+         QExec     *q,
+         QsId       value,
+         float      scale,
+         QsTensor **tmp)
+{
+  QsExecValue *v = exec->values[value];
+  QsTensor *t;
+
+  *tmp = NULL;
+  if (value_is_q (exec, q, value))
+    return v->tensor;
+  if (v == NULL || v->kind != QS_EXEC_VALUE_TENSOR || !qs_tensor_is_float32 (v->tensor))
+    return NULL;
+  t = take_q (q, v->tensor->rank, v->tensor->dims);
+  qsk_quantize_f32 (t->n_elements, qs_tensor_f32 (v->tensor), scale, QSK_S8, t->data);
+  return *tmp = t;
+}
+
+static gboolean
+is_tensor_value (QsExec *exec,
+                 QExec  *q,
+                 QsId    value)
+{
+  QsExecValue *v = exec->values[value];
+
+  return v != NULL && v->kind == QS_EXEC_VALUE_TENSOR
+         && (qs_tensor_is_float32 (v->tensor) || value_is_q (exec, q, value));
+}
+
+/* The conv's weights packed for exec->k->conv2d_q (cached per node), or NULL. */
+static const void *
+packed_weights (QsExec            *exec,
+                QExec             *q,
+                QsId               id,
+                const QskConvGeom *g)
+{
+  QNodeCache *c = &q->cache[id];
+  size_t size;
+
+  if (q->layout == 0)
+    return NULL;
+  if (c->packed != NULL && memcmp (&c->packed_for, g, sizeof *g) == 0)
+    return c->packed->data;
+  g_clear_pointer (&c->packed, qs_tensor_unref);
+  size = qsk_conv2d_q_packed_size (g, q->layout);
+  if (size == 0)
+    return NULL;
+  c->packed = qs_tensor_new (QS_DTYPE_UINT8, 1, (gint64[]) { (gint64) size });
+  qsk_conv2d_q_pack (g, q->layout, QSK_S8, q->model->w[id]->w_q->data, c->packed->data);
+  c->packed_for = *g;
+  return c->packed->data;
+}
+
+/* The int8 conv/linear group of @node (folded bn, fused add, relu), input to output in
+ * int8; FALSE (nothing done) when it does not qualify. */
+static gboolean
+int_weighted_node (QsExec       *exec,
+                   QExec        *q,
+                   const QsNode *node,
+                   QsId          id,
+                   QsExecValue **out)
+{
+  QsQModel *model = q->model;
+  QsQWeights *w = model->w[id];
+  const QsModule *m = qs_graph_node_module (exec->graph, node);
+  gint add = qs_node_fused_index (node, QS_OP_ADD);
+  float ys = model->act_scale[id], target = add >= 0 ? model->pre_add_scale[id] : ys;
+  float xs, bs = 0;
+  QsQdtype xd = QS_QDTYPE_FLOAT, bd = QS_QDTYPE_FLOAT;
+  QsId xv = head_input (node), bv = QS_ID_NONE;
+  const QsTensor *xt, *xq, *bq = NULL;
+  QsTensor *xtmp = NULL, *btmp = NULL, *yq = NULL;
+  gint64 dims[QS_MAX_RANK];
+  guint rank;
+  int32_t lo, hi;
+
+  if (w == NULL || w->bias_q == NULL || w->rq == NULL || w->w_dtype != QS_DTYPE_INT8
+      || ys <= 0 || target <= 0 || m == NULL || !is_tensor_value (exec, q, xv))
+    return FALSE;
+  for (guint i = 0; i < node->n_fused; i++)
+    if (node->fused[i].op != QS_OP_BATCH_NORM && node->fused[i].op != QS_OP_ADD
+        && node->fused[i].op != QS_OP_RELU && node->fused[i].op != QS_OP_RELU6)
+      return FALSE;
+  xs = qs_qmodel_value_scale (model, xv, &xd);
+  if (xs <= 0 || xd != QS_QDTYPE_QINT8)
+    return FALSE;
+  xt = exec->values[xv]->tensor;
+  if (node->op == QS_OP_CONV2D)
+    {
+      QskConvGeom g;
+
+      if (!conv_geom (exec, node, m, xt, w->w_q, &g))
+        return FALSE;
+      rank = 4;
+      dims[0] = g.n, dims[1] = g.oc, dims[2] = qsk_conv_geom_oh (&g);
+      dims[3] = qsk_conv_geom_ow (&g);
+    }
+  else if (node->op == QS_OP_LINEAR && xt->rank >= 1 && w->w_q->rank == 2
+           && xt->dims[xt->rank - 1] == w->w_q->dims[1])
+    {
+      rank = xt->rank;
+      memcpy (dims, xt->dims, rank * sizeof (gint64));
+      dims[rank - 1] = w->w_q->dims[0];
+    }
+  else
+    return FALSE;
+  if (add >= 0)
+    {
+      guint k = node->n_inputs;
+      const QsTensor *bt;
+
+      for (guint i = 0; i < node->n_fused; i++)
+        k -= node->fused[i].n_inputs;
+      for (gint i = 0; i < add; i++)
+        k += node->fused[i].n_inputs;
+      bv = node->inputs[k];
+      if (!is_tensor_value (exec, q, bv))
+        return FALSE;
+      bt = exec->values[bv]->tensor;
+      bs = qs_qmodel_value_scale (model, bv, &bd);
+      if (bs <= 0 || bd != QS_QDTYPE_QINT8 || bt->rank != rank || rank > QSK_MAX_RANK
+          || memcmp (bt->dims, dims, rank * sizeof (gint64)) != 0)
+        return FALSE;
+    }
+
+  if ((xq = input_q (exec, q, xv, xs, &xtmp)) == NULL)
+    return FALSE;
+  yq = take_q (q, rank, dims);
+  qsk_quant_act_bounds (add < 0 ? fused_act (node) : QSK_ACT_NONE, target, QSK_S8, &lo, &hi);
+  if (node->op == QS_OP_CONV2D)
+    {
+      QskConv2dQArgs a = { .x_type = QSK_S8, .w_type = QSK_S8, .y_type = QSK_S8,
+                           .x = xq->data, .w = w->w_q->data, .bias = w->bias_q->data,
+                           .rq = w->rq->data, .out_min = lo, .out_max = hi, .y = yq->data };
+
+      conv_geom (exec, node, m, xt, w->w_q, &a.g);
+      if ((a.w_packed = packed_weights (exec, q, id, &a.g)) != NULL)
+        a.w_pack = q->layout;
+      exec->k->conv2d_q (&a, exec->pool);
+    }
+  else
+    {
+      size_t k = w->w_q->dims[1], n = w->w_q->dims[0];
+      QskMatmulQArgs a = { .batch = 1, .m = xq->n_elements / MAX (k, 1), .n = n, .k = k,
+                           .a_type = QSK_S8, .b_type = QSK_S8, .c_type = QSK_S8,
+                           .a = xq->data, .lda = k, .b = w->w_q->data, .b_k_stride = 1,
+                           .b_n_stride = k, .bias = w->bias_q->data, .rq = w->rq->data,
+                           .out_min = lo, .out_max = hi, .c = yq->data, .ldc = n };
+
+      exec->k->matmul_q (&a, exec->pool);
+    }
+  if (xtmp != NULL)
+    give_q (q, xtmp);
+  if (add >= 0)
+    {
+      QskAddS8Args a = { 0 };
+      size_t sh[QSK_MAX_RANK];
+      QsTensor *sum;
+
+      if ((bq = input_q (exec, q, bv, bs, &btmp)) == NULL)
+        {
+          give_q (q, yq);
+          return FALSE;
+        }
+      for (guint i = 0; i < rank; i++)
+        sh[i] = dims[i];
+      qsk_broadcast_init (&a.bc, rank, sh, rank, sh);
+      a.rq = qsk_requant2_from_ratios ((double) target / ys, (double) bs / ys);
+      qsk_quant_act_bounds (fused_act (node), ys, QSK_S8, &a.out_min, &a.out_max);
+      sum = take_q (q, rank, dims);
+      a.a = yq->data, a.b = bq->data, a.y = sum->data;
+      exec->k->add_s8 (&a, exec->pool);
+      give_q (q, yq);
+      if (btmp != NULL)
+        give_q (q, btmp);
+      yq = sum;
+    }
+  *out = qs_exec_value_new_tensor (yq);
+  return TRUE;
+}
+
+/* A standalone quantized int8 add. */
+static gboolean
+int_add_node (QsExec       *exec,
+              QExec        *q,
+              const QsNode *node,
+              QsId          id,
+              QsExecValue **out)
+{
+  QsQModel *model = q->model;
+  QsId av = node->inputs[0], bv = node->inputs[1];
+  QsQdtype ad = QS_QDTYPE_FLOAT, bd = QS_QDTYPE_FLOAT;
+  float as, bs, ys = model->act_scale[id];
+  const QsTensor *at, *bt, *aq, *bq;
+  QsTensor *atmp = NULL, *btmp = NULL, *y;
+  QskAddS8Args a = { 0 };
+  size_t sh[QSK_MAX_RANK];
+
+  if (!is_tensor_value (exec, q, av) || !is_tensor_value (exec, q, bv))
+    return FALSE;
+  as = qs_qmodel_value_scale (model, av, &ad);
+  bs = qs_qmodel_value_scale (model, bv, &bd);
+  at = exec->values[av]->tensor, bt = exec->values[bv]->tensor;
+  if (as <= 0 || bs <= 0 || ys <= 0 || ad != QS_QDTYPE_QINT8 || bd != QS_QDTYPE_QINT8
+      || at->rank != bt->rank || at->rank == 0 || at->rank > QSK_MAX_RANK
+      || memcmp (at->dims, bt->dims, at->rank * sizeof (gint64)) != 0)
+    return FALSE;
+  aq = input_q (exec, q, av, as, &atmp);
+  bq = input_q (exec, q, bv, bs, &btmp);
+  for (guint i = 0; i < at->rank; i++)
+    sh[i] = at->dims[i];
+  qsk_broadcast_init (&a.bc, at->rank, sh, at->rank, sh);
+  a.rq = qsk_requant2_from_ratios ((double) as / ys, (double) bs / ys);
+  qsk_quant_act_bounds (QSK_ACT_NONE, ys, QSK_S8, &a.out_min, &a.out_max);
+  y = take_q (q, at->rank, at->dims);
+  a.a = aq->data, a.b = bq->data, a.y = y->data;
+  exec->k->add_s8 (&a, exec->pool);
+  if (atmp != NULL)
+    give_q (q, atmp);
+  if (btmp != NULL)
+    give_q (q, btmp);
+  *out = qs_exec_value_new_tensor (y);
+  return TRUE;
+}
+
+/* The table taking q at @xs through @op (max pool: identity; relu; relu6) to the
+ * output's q at @ys, computed as the float path does: fq (f (q * xs)). */
+static const QNodeCache *
+node_lut (QExec *q,
+          QsId   id,
+          QsOp   op,
+          float  xs,
+          float  ys)
+{
+  QNodeCache *c = &q->cache[id];
+  float v[256];
+
+  if (c->has_lut)
+    return c;
+  for (int i = 0; i < 256; i++)
+    {
+      int8_t x = (int8_t) (i - 128);
+
+      qsk_dequantize_f32 (1, &x, QSK_S8, xs, &v[i]);
+      if (op == QS_OP_RELU || op == QS_OP_RELU6)
+        v[i] = v[i] < 0 ? 0 : v[i];
+      if (op == QS_OP_RELU6)
+        v[i] = v[i] > 6.f ? 6.f : v[i];
+    }
+  qsk_quantize_f32 (256, v, ys, QSK_S8, c->lut);
+  c->lut_identity = TRUE;
+  for (int i = 0; i < 256; i++)
+    c->lut_identity &= c->lut[i] == i - 128;
+  c->has_lut = TRUE;
+  return c;
+}
+
+/* int8 max pool (pool2d_s8, then the table to the output scale: max commutes with the
+ * monotone fq ()), or an elementwise relu / relu6 (the table). */
+static gboolean
+int_table_node (QsExec       *exec,
+                QExec        *q,
+                const QsNode *node,
+                QsId          id,
+                QsExecValue **out)
+{
+  QsQdtype xd = QS_QDTYPE_FLOAT;
+  QsId xv = head_input (node);
+  float xs, ys = q->model->act_scale[id];
+  const QsTensor *xt, *xq;
+  const QNodeCache *c;
+  QsTensor *xtmp = NULL, *y;
+
+  if ((node->op == QS_OP_RELU || node->op == QS_OP_RELU6) && node->n_inputs != 1)
+    return FALSE;
+  if (!is_tensor_value (exec, q, xv))
+    return FALSE;
+  xs = qs_qmodel_value_scale (q->model, xv, &xd);
+  xt = exec->values[xv]->tensor;
+  if (xs <= 0 || ys <= 0 || xd != QS_QDTYPE_QINT8)
+    return FALSE;
+  c = node_lut (q, id, node->op, xs, ys);
+  if (node->op == QS_OP_MAX_POOL2D)
+    {
+      QskPool2dS8Args a = { 0 };
+      gint64 dims[4];
+
+      if (xt->rank != 4 || !qs_exec_pool_geom (exec, node, xt, &a.g, NULL))
+        return FALSE;
+      if ((xq = input_q (exec, q, xv, xs, &xtmp)) == NULL)
+        return FALSE;
+      dims[0] = a.g.n, dims[1] = a.g.c;
+      dims[2] = qsk_pool_out_size (a.g.ih, a.g.kh, a.g.sh, a.g.pt, a.g.pb, a.g.ceil_mode);
+      dims[3] = qsk_pool_out_size (a.g.iw, a.g.kw, a.g.sw, a.g.pl, a.g.pr, a.g.ceil_mode);
+      y = take_q (q, 4, dims);
+      a.x = xq->data, a.y = y->data;
+      exec->k->pool2d_s8 (&a, exec->pool);
+      if (!c->lut_identity)
+        {
+          QsTensor *z = take_q (q, 4, dims);
+          QskLutS8Args l = { .count = y->n_elements, .table = c->lut, .x = y->data,
+                             .y = z->data };
+
+          exec->k->lut_s8 (&l, exec->pool);
+          give_q (q, y);
+          y = z;
+        }
+    }
+  else
+    {
+      QskLutS8Args l = { .table = c->lut };
+
+      if ((xq = input_q (exec, q, xv, xs, &xtmp)) == NULL)
+        return FALSE;
+      y = take_q (q, xt->rank, xt->dims);
+      l.count = y->n_elements, l.x = xq->data, l.y = y->data;
+      exec->k->lut_s8 (&l, exec->pool);
+    }
+  if (xtmp != NULL)
+    give_q (q, xtmp);
+  *out = qs_exec_value_new_tensor (y);
+  return TRUE;
+}
+
+/* A view or identity that is not quantized itself: runs on the int8 tensor (the shape
+ * ops take any dtype); the result keeps the input's scale (qs_qmodel_value_scale ()
+ * looks through such nodes). */
+static gboolean
+int_view_node (QsExec       *exec,
+               QExec        *q,
+               const QsNode *node,
+               QsExecValue **out,
+               GError      **error)
+{
+  switch ((int) node->op)
+    {
+    case QS_OP_FLATTEN:
+    case QS_OP_RESHAPE:
+    case QS_OP_CONTIGUOUS:
+    case QS_OP_DROPOUT:
+    case QS_OP_IDENTITY:
+      break;
+    default:
+      return FALSE;
+    }
+  if (node->n_inputs < 1 || !value_is_q (exec, q, node->inputs[0])
+      || head_input (node) != node->inputs[0]
+      || !(qs_op_flags (node->op) & QS_OPF_NO_COMPUTE) || node->n_outputs < 1
+      || qs_qmodel_value_scale (q->model, node->inputs[0], NULL) <= 0
+      || qs_qmodel_value_scale (q->model, node->outputs[0], NULL)
+         != qs_qmodel_value_scale (q->model, node->inputs[0], NULL))
+    return FALSE;
+  for (guint i = 1; i < node->n_inputs; i++)
+    if (value_is_q (exec, q, node->inputs[i]))
+      return FALSE;
+  *out = qs_exec_node (exec, node, error);
+  return TRUE;
+}
+
+static QsExecValue *runner_common (QsExec       *exec,
+                                   const QsNode *node,
+                                   QExec        *q,
+                                   GError      **error);
+
+/* Integer mode: the node in int8 when it can, else on float copies of its int8 inputs;
+ * a quantized int8 output is returned as q. */
+static QsExecValue *
+runner_int (QsExec       *exec,
+            const QsNode *node,
+            QExec        *q,
+            GError      **error)
+{
+  QsQModel *model = q->model;
+  QsId id = (QsId) (node - exec->graph->nodes);
+  QsId out_value = node->n_outputs > 0 ? node->outputs[0] : QS_ID_NONE;
+  gboolean q8 = model->act_scale[id] > 0 && model->act_dtype[id] == QS_QDTYPE_QINT8
+                && out_value != QS_ID_NONE;
+  QsExecValue *out = NULL;
+  QsId *swapped = g_newa (QsId, node->n_inputs + 1);
+  QsExecValue **saved = g_newa (QsExecValue *, node->n_inputs + 1);
+  guint n_swapped = 0;
+  gboolean done = FALSE;
+
+  if (q8 && model->w[id] != NULL)
+    done = int_weighted_node (exec, q, node, id, &out);
+  else if (q8 && node->n_fused == 0 && node->op == QS_OP_ADD && node->n_inputs == 2)
+    done = int_add_node (exec, q, node, id, &out);
+  else if (q8 && node->n_fused == 0
+           && (node->op == QS_OP_MAX_POOL2D || node->op == QS_OP_RELU
+               || node->op == QS_OP_RELU6))
+    done = int_table_node (exec, q, node, id, &out);
+  else if (!q8 && model->act_scale[id] == 0 && node->n_fused == 0)
+    {
+      if (int_view_node (exec, q, node, &out, error))
+        {
+          if (out_value != QS_ID_NONE)
+            q->is_q[out_value] = out != NULL;
+          return out;
+        }
+    }
+  if (done)
+    {
+      q->is_q[out_value] = TRUE;
+      return out;
+    }
+
+  /* float on float copies of the int8 inputs */
+  for (guint i = 0; i < node->n_inputs; i++)
+    {
+      QsId v = node->inputs[i];
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < n_swapped; j++)
+        seen |= swapped[j] == v;
+      if (seen || !value_is_q (exec, q, v))
+        continue;
+      swapped[n_swapped] = v;
+      saved[n_swapped++] = exec->values[v];
+      exec->values[v] = qs_exec_value_new_tensor (dequantize_value (q, v,
+                                                                     exec->values[v]->tensor));
+    }
+  out = runner_common (exec, node, q, error);
+  for (guint j = 0; j < n_swapped; j++)
+    {
+      qs_exec_value_unref (exec->values[swapped[j]]);
+      exec->values[swapped[j]] = saved[j];
+    }
+  if (out_value != QS_ID_NONE)
+    q->is_q[out_value] = FALSE;
+  if (out == NULL || !q8 || out->kind != QS_EXEC_VALUE_TENSOR
+      || !qs_tensor_is_float32 (out->tensor))
+    return out;
+  {
+    /* the float value is fq (x) = q * scale already: quantizing it gives q back */
+    QsTensor *t = take_q (q, out->tensor->rank, out->tensor->dims);
+
+    qsk_quantize_f32 (t->n_elements, qs_tensor_f32 (out->tensor), model->act_scale[id],
+                      QSK_S8, t->data);
+    qs_exec_value_unref (out);
+    q->is_q[out_value] = TRUE;
+    return qs_exec_value_new_tensor (t);
+  }
+}
+
 /* ---- the runner ----------------------------------------------------------------- */
 
 /* A quantized conv/linear head with its fused bn (folded), add and relu. */
@@ -674,6 +1250,18 @@ runner (QsExec       *exec,
         GError      **error)
 {
   QExec *q = data;
+
+  if (q->mode == QS_QMODE_INT)
+    return runner_int (exec, node, q, error);
+  return runner_common (exec, node, q, error);
+}
+
+static QsExecValue *
+runner_common (QsExec       *exec,
+               const QsNode *node,
+               QExec        *q,
+               GError      **error)
+{
   QsQModel *model = q->model;
   QsId id = (QsId) (node - exec->graph->nodes);
   QsTensor *y = NULL;
@@ -765,6 +1353,15 @@ qs_qexec_new (QsQModel            *model,
   exec->runner_free = qexec_free;
   if (mode != QS_QMODE_FLOAT)
     override_params (exec, model);
+  if (mode == QS_QMODE_INT)
+    {
+      q->is_q = g_new0 (guint8, MAX (model->graph->n_values, 1));
+      q->cache = g_new0 (QNodeCache, MAX (model->graph->n_nodes, 1));
+      q->layout = qsk_conv2d_q_pack_layout (exec->k->conv2d_q, QSK_S8, QSK_S8);
+      q->free_q = g_ptr_array_new_with_free_func ((GDestroyNotify) qs_tensor_unref);
+      exec->runner_export = export_value;
+      exec->runner_release = release_value;
+    }
   return exec;
 }
 

@@ -66,6 +66,7 @@ def torch_fakequant(model, calib, x):
                                        PerChannelMinMaxObserver, disable_fake_quant,
                                        enable_fake_quant, disable_observer, enable_observer)
     from torch.ao.quantization.backend_config import (BackendConfig, DTypeConfig,
+                                                      ObservationType,
                                                       get_native_backend_config)
     from torch.ao.quantization.quantize_fx import prepare_fx
 
@@ -73,8 +74,17 @@ def torch_fakequant(model, calib, x):
     qint8 = DTypeConfig(input_dtype=torch.qint8, output_dtype=torch.qint8,
                         weight_dtype=torch.qint8, bias_dtype=torch.float)
     backend = BackendConfig("qs-symmetric-int8")
-    for pattern_config in native.configs.values():
+    # Equivalent observers: like our prepare, pooling gets an observer of its own
+    # (torch's native config shares the input's; the range can only shrink).
+    pools = (torch.nn.MaxPool2d, torch.nn.AdaptiveAvgPool2d, torch.nn.AvgPool2d,
+             torch.nn.functional.max_pool2d, torch.nn.functional.adaptive_avg_pool2d,
+             torch.nn.functional.avg_pool2d)
+    for pattern, pattern_config in native.configs.items():
         pattern_config.add_dtype_config(qint8)
+        if (pattern in pools and pattern_config.observation_type
+                == ObservationType.OUTPUT_SHARE_OBSERVER_WITH_INPUT):
+            pattern_config.set_observation_type(
+                ObservationType.OUTPUT_USE_DIFFERENT_OBSERVER_AS_INPUT)
         backend.set_backend_pattern_config(pattern_config)
     act = FakeQuantize.with_args(observer=MinMaxObserver, quant_min=-128, quant_max=127,
                                  dtype=torch.qint8, qscheme=torch.per_tensor_symmetric)
