@@ -101,6 +101,7 @@ void     qs_document_emit_message      (QsDocument          *self,
 /* After an edit, undo, redo or recovery: drops calibration, re-runs prepare. */
 void     qs_document_rules_changed     (QsDocument          *self);
 void     qs_document_emit_results_changed (QsDocument       *self);
+void     qs_document_emit_rules_changed (QsDocument         *self);
 void     qs_document_notify_modified   (QsDocument          *self);
 /* The cost parameters of the document's march, or NULL. */
 const QsCostParams *qs_document_get_cost_params (QsDocument *self);
@@ -120,5 +121,14 @@ void     qs_document_autosave_start    (QsDocument          *self);
 void     qs_document_autosave_stop     (QsDocument          *self);
 void     qs_document_autosave_remove   (QsDocument          *self);
 GFile   *qs_document_dup_autosave_file (QsDocument          *self);
+
+/* qs-document.c */
+void     qs_document_clear_results     (QsDocument          *self);
+
+/* qs-document-edit.c: undo snapshots of the rules, overrides and march */
+gpointer qs_document_snapshot_take     (gpointer             target);
+void     qs_document_snapshot_restore  (gpointer             target,
+                                        gconstpointer        data);
+void     qs_document_snapshot_free     (gpointer             data);
 
 G_END_DECLS

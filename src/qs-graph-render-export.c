@@ -52,7 +52,10 @@ legend_items (QsGraphRender *self,
 
       for (guint i = 0; i < G_N_ELEMENTS (order) && n < max; i++, n++)
         {
-          items[n].label = qs_qdtype_name (order[i]);
+          /* Nodes whose output is not a tensor show as float too. */
+          /* TRANSLATORS: legend entry: not quantized, or nothing to quantize */
+          items[n].label = order[i] == QS_QDTYPE_FLOAT ? _("float / none")
+                                                       : qs_qdtype_name (order[i]);
           qs_palette_qdtype (order[i], &items[n].color);
         }
       return n;

@@ -7,7 +7,10 @@
  * Everything it shows is borrowed: the groups (and through them the
  * layout and graph), the fusion report and the prepared graph must outlive
  * the renderer or be unset first; the overlay is referenced. Text layouts
- * and per-node colours are cached and rebuilt when their inputs change.
+ * and per-node colours are cached and rebuilt when their inputs change, and
+ * so is the content of the last frame on a raster target: a pan redraws
+ * only what came into view, a redraw of the same view (a new selection)
+ * only blits it. There, offsets are snapped to device pixels.
  * A renderer is used from one thread at a time.
  */
 #pragma once
@@ -35,6 +38,7 @@ typedef struct
   gboolean transparent;
   gboolean legend;      /* the colour legend in the bottom-left corner */
   gboolean all_text;    /* draw labels at every zoom (exports) */
+  double   scale;       /* device pixels per unit of the target (HiDPI); 0 means 1 */
 } QsRenderView;
 
 typedef enum

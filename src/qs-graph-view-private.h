@@ -5,6 +5,15 @@
 
 G_BEGIN_DECLS
 
+#define ZOOM_MIN     0.002
+#define ZOOM_MAX     4.0
+#define ZOOM_STEP    1.25
+#define FIT_MARGIN   24.0
+#define MINIMAP_W    200.0
+#define MINIMAP_H    150.0
+#define MINIMAP_PAD  12.0
+
+
 typedef enum
 {
   DRAG_NONE,
@@ -73,6 +82,10 @@ void     qs_graph_view_content_changed     (QsGraphView        *self);
 void     qs_graph_view_init_input          (QsGraphView        *self);
 void     qs_graph_view_class_init_input    (GtkWidgetClass     *widget_class);
 void     qs_graph_view_snapshot_band       (QsGraphView        *self,
+                                            GtkSnapshot        *snapshot);
+
+/* qs-graph-view-draw.c */
+void     qs_graph_view_snapshot            (GtkWidget          *widget,
                                             GtkSnapshot        *snapshot);
 
 G_END_DECLS

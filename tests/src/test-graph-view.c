@@ -430,6 +430,157 @@ test_graph_view_near_misses (void)
   qs_graph_render_set_groups (render, NULL);
 }
 
+/* Renders @render into a new @width x @height image at @zoom and offset. */
+static cairo_surface_t *
+render_frame (QsGraphRender *render,
+              double         zoom,
+              double         offset_x,
+              double         offset_y,
+              int            width,
+              int            height)
+{
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+  cairo_t *cr = cairo_create (surface);
+  QsRenderView view = { 0 };
+
+  view.zoom = zoom;
+  view.offset_x = offset_x;
+  view.offset_y = offset_y;
+  view.width = width;
+  view.height = height;
+  view.foreground = (QsColor) { 0.1f, 0.1f, 0.1f };
+  view.background = (QsColor) { 1, 1, 1 };
+  qs_graph_render_draw (render, cr, &view);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  return surface;
+}
+
+/* Pixels of @a and @b whose channels differ by more than @tolerance. */
+static guint
+count_differences (cairo_surface_t *a,
+                   cairo_surface_t *b,
+                   int              tolerance)
+{
+  int stride = cairo_image_surface_get_stride (a);
+  const guint8 *pa = cairo_image_surface_get_data (a), *pb = cairo_image_surface_get_data (b);
+  guint n = 0;
+
+  for (int y = 0; y < cairo_image_surface_get_height (a); y++)
+    for (int x = 0; x < cairo_image_surface_get_width (a); x++)
+      for (int c = 0; c < 4; c++)
+        if (ABS (pa[y * stride + 4 * x + c] - pb[y * stride + 4 * x + c]) > tolerance)
+          {
+            n++;
+            break;
+          }
+  return n;
+}
+
+/* The renderer keeps the last frame for pans: a view reached by panning
+ * shows what a fresh renderer draws there (curves cut at the view may
+ * flatten differently, by less than half a pixel). */
+static void
+test_graph_view_render_pan (void)
+{
+  g_autoptr (QsGraph) graph = build_graph ();
+  g_autoptr (PangoLayout) measure = qs_graph_render_new_measure_layout ();
+  g_autoptr (QsLayout) layout = NULL;
+  g_autoptr (QsLayoutGroups) groups = NULL;
+  g_autoptr (QsGraphRender) panned = qs_graph_render_new ();
+  g_autoptr (QsGraphRender) fresh = qs_graph_render_new ();
+  static const double steps[][2] = { { 0, 0 }, { 17, -9 }, { -40, 23 }, { 5, 0 }, { 0, -31 } };
+  cairo_surface_t *a = NULL, *b;
+  QsLayoutOptions opts;
+  QsLayoutRect bounds;
+  double x, y;
+
+  qs_graph_render_init_layout_options (&opts, measure);
+  layout = qs_layout_new (graph, &opts);
+  groups = qs_layout_groups_new (layout);
+  /* Close enough that nodes and edges fill the strips a pan brings in. */
+  qs_layout_get_bounds (layout, &bounds);
+  x = 120 - (bounds.x + bounds.width / 2) * 3;
+  y = 90 - (bounds.y + bounds.height / 2) * 3;
+  qs_graph_render_set_groups (panned, groups);
+  qs_graph_render_set_groups (fresh, groups);
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      x += steps[i][0];
+      y += steps[i][1];
+      g_clear_pointer (&a, cairo_surface_destroy);
+      a = render_frame (panned, 3, x, y, 240, 180);
+    }
+  b = render_frame (fresh, 3, x, y, 240, 180);
+  g_assert_cmpuint (count_differences (a, b, 48), <, 240 * 180 / 200);
+  cairo_surface_destroy (a);
+  cairo_surface_destroy (b);
+  qs_graph_render_set_groups (panned, NULL);
+  qs_graph_render_set_groups (fresh, NULL);
+}
+
+/* On the prepared graph a node whose output is not a tensor (the demo's
+ * input is a dict) has nothing to quantize: it shows in the float colour,
+ * whatever its qconfig says. */
+static void
+test_graph_view_non_tensor_color (void)
+{
+  const char *srcdir = g_getenv ("QS_SOURCE_DIR");
+  g_autofree char *path = g_build_filename (srcdir ? srcdir : QS_SOURCE_DIR, "data", "models",
+                                            "retinanet-demo.qsgraph.json", NULL);
+  QsPrepareOptions options = { QS_MARCH_NASH_E, QS_QKIND_CALIBRATION, NULL };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (QsGraph) graph = NULL;
+  g_autoptr (QsPrepared) prepared = NULL;
+  g_autoptr (PangoLayout) measure = qs_graph_render_new_measure_layout ();
+  g_autoptr (QsLayout) layout = NULL;
+  g_autoptr (QsLayoutGroups) groups = NULL;
+  g_autoptr (QsGraphRender) render = qs_graph_render_new ();
+  QsLayoutOptions opts;
+  QsId data = QS_ID_NONE;
+  QsColor expected;
+  QsLayoutRect r;
+  cairo_surface_t *surface;
+  const guint8 *pixel;
+
+  graph = qs_graph_load (path, QS_GRAPH_LOAD_NO_WEIGHTS, &error);
+  if (graph == NULL)
+    {
+      g_test_skip ("the demo model is not there");
+      return;
+    }
+  prepared = qs_pass_prepare (graph, &options, &error);
+  g_assert_no_error (error);
+  for (QsId n = 0; n < prepared->graph->n_nodes && data == QS_ID_NONE; n++)
+    {
+      const QsNode *node = &prepared->graph->nodes[n];
+
+      if (node->kind == QS_NODE_PLACEHOLDER && node->n_outputs > 0
+          && !qs_type_is_tensor (&prepared->graph->values[node->outputs[0]].type))
+        data = n;
+    }
+  g_assert_cmpuint (data, !=, QS_ID_NONE);
+  qs_graph_render_init_layout_options (&opts, measure);
+  layout = qs_layout_new (prepared->graph, &opts);
+  groups = qs_layout_groups_new (layout);
+  qs_graph_render_set_groups (render, groups);
+  qs_graph_render_set_prepared (render, prepared);
+  g_assert_cmpint (qs_graph_render_get_color_mode (render), ==, QS_RENDER_COLOR_QDTYPE);
+
+  /* A pixel of the fill below the labels, left of the centre. */
+  qs_layout_get_node_rect (layout, data, &r);
+  surface = render_frame (render, 1, 10 - r.x, 10 - r.y, (int) r.width + 20,
+                          (int) r.height + 20);
+  pixel = cairo_image_surface_get_data (surface)
+          + (int) (10 + r.height - 4) * cairo_image_surface_get_stride (surface) + 4 * 18;
+  qs_palette_qdtype (QS_QDTYPE_FLOAT, &expected);
+  g_assert_cmpint (ABS (pixel[2] - (int) (expected.red * 255)), <=, 2);
+  g_assert_cmpint (ABS (pixel[1] - (int) (expected.green * 255)), <=, 2);
+  g_assert_cmpint (ABS (pixel[0] - (int) (expected.blue * 255)), <=, 2);
+  cairo_surface_destroy (surface);
+  qs_graph_render_set_groups (render, NULL);
+}
+
 static void
 check_file (const char *path,
             const char *magic,
@@ -488,5 +639,7 @@ main (int   argc,
   g_test_add_func ("/graph-view/show-graph", test_graph_view_show_graph);
   g_test_add_func ("/graph-view/near-misses", test_graph_view_near_misses);
   g_test_add_func ("/graph-view/export", test_graph_view_export);
+  g_test_add_func ("/graph-view/render-pan", test_graph_view_render_pan);
+  g_test_add_func ("/graph-view/non-tensor-color", test_graph_view_non_tensor_color);
   return g_test_run ();
 }
