@@ -49,6 +49,9 @@ qsk_conv2d_q_packed_size (const QskConvGeom *g, size_t layout)
 
   if (!layout_decode (layout, &info) || (k + 3) / 4 * 4 > MAX_KQ * 2 || g->groups == 0)
     return 0;
+  if (info.pack == QSK_QPACK_U8S8_QUADS && direct_geom (g))
+    return (g->oc + info.mr - 1) / info.mr * (direct_kq (g) * info.mr + info.mr)
+           * sizeof (int32_t);
   return g->groups * packed_group_words (&info, g->oc / g->groups, k) * sizeof (int32_t);
 }
 
@@ -63,6 +66,12 @@ qsk_conv2d_q_pack (const QskConvGeom *g, size_t layout, QskDType w_type, const v
 
   assert (qsk_conv2d_q_packed_size (g, layout) > 0);
   layout_decode (layout, &info);
+  if (info.pack == QSK_QPACK_U8S8_QUADS && direct_geom (g))
+    {
+      assert (w_type == QSK_S8);
+      pack_direct (g, info.mr, w, out);
+      return;
+    }
   kg = kgroup (&info), kq = (k + kg - 1) / kg, tiles = (ocg + info.mr - 1) / info.mr;
   for (size_t grp = 0; grp < g->groups; grp++)
     for (size_t t = 0; t < tiles; t++)

@@ -3,8 +3,8 @@
  *
  *   bench-int8 [REPEATS]
  *
- * This is NOT the executor's integer mode (not built yet): it runs what an int8
- * resnet18 computes, layer by layer, with the kernels the integer executor will call:
+ * This is NOT the executor's integer mode (bench-exec times that): it runs what an int8
+ * resnet18 computes, layer by layer, with the kernels the integer executor calls:
  * quantize the float input, conv + bias + requant (+ fused relu) per channel with
  * weights packed once at setup, int8 max pool, int8 residual add with relu, int8
  * global average pool, the int8 linear layer (as a 1x1 conv, weights packed too),
