@@ -74,7 +74,8 @@ store_avx512 (size_t mr, size_t nr, const int32_t *acc, size_t ld_acc, const int
       for (size_t j = 0; j < nr; j += 16)
         {
           __mmask16 m = nr - j >= 16 ? 0xffff : (__mmask16) ((1u << (nr - j)) - 1);
-          __m512i v = _mm512_add_epi32 (_mm512_loadu_si512 ((const void *) (acc + r * ld_acc + j)), b);
+          /* masked: a tail must not read past the accumulator tile */
+          __m512i v = _mm512_add_epi32 (_mm512_maskz_loadu_epi32 (m, acc + r * ld_acc + j), b);
           __m512i ev = round_shift_epi64 (_mm512_mul_epi32 (v, mult), rnd, cnt);
           __m512i od = round_shift_epi64 (_mm512_mul_epi32 (_mm512_srli_epi64 (v, 32), mult),
                                           rnd, cnt);
