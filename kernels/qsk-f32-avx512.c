@@ -135,5 +135,69 @@ qsk_matmul_f32__avx512 (const QskMatmulF32Args *args, QskThreadPool *pool)
   matmul_f32_gemm (args, pool, &qsk_sgemm_avx512);
 }
 
+/* max pooling, one input row: out[x] = the first maximum of s[x * sw - pl + t],
+ * t < kw, for the interior columns x in [x0, x1) (windows inside the row); max_ps (v, m)
+ * is v > m ? v : m, the reference's step */
+static void
+maxpool_hrow_avx512 (const float *s, size_t x0, size_t x1, size_t sw, size_t kw,
+                     ptrdiff_t pl, float *out)
+{
+  const __m512i even = _mm512_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24,
+                                          26, 28, 30);
+  const __m512i lane = _mm512_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+  __m512i idx = _mm512_mullo_epi32 (lane, _mm512_set1_epi32 ((int) sw));
+  size_t x = x0;
+
+  for (; x + 16 <= x1; x += 16)
+    {
+      const float *b = s + (ptrdiff_t) (x * sw) - pl;
+      __m512 m = _mm512_set1_ps (-INFINITY);
+
+      for (size_t t = 0; t < kw; t++)
+        {
+          __m512 v;
+
+          if (sw == 1)
+            v = _mm512_loadu_ps (b + t);
+          else if (sw == 2)
+            /* lanes 0..30 of the pair: element 31 may lie past the row */
+            v = _mm512_permutex2var_ps (_mm512_loadu_ps (b + t), even,
+                                        _mm512_maskz_loadu_ps (0x7fff, b + t + 16));
+          else
+            v = _mm512_i32gather_ps (idx, b + t, 4);
+          m = _mm512_max_ps (v, m);
+        }
+      _mm512_storeu_ps (out + x, m);
+    }
+  for (; x < x1; x++)
+    {
+      const float *b = s + (ptrdiff_t) (x * sw) - pl;
+      float m = -INFINITY;
+
+      for (size_t t = 0; t < kw; t++)
+        m = b[t] > m ? b[t] : m;
+      out[x] = m;
+    }
+}
+
+/* d[i] = s[i] > d[i] ? s[i] : d[i] */
+static void
+vmax_avx512 (float *d, const float *s, size_t n)
+{
+  size_t i = 0;
+
+  for (; i + 16 <= n; i += 16)
+    _mm512_storeu_ps (d + i, _mm512_max_ps (_mm512_loadu_ps (s + i), _mm512_loadu_ps (d + i)));
+  if (i < n)
+    {
+      __mmask16 k = (__mmask16) ((1u << (n - i)) - 1);
+
+      _mm512_mask_storeu_ps (d + i, k, _mm512_max_ps (_mm512_maskz_loadu_ps (k, s + i),
+                                                      _mm512_maskz_loadu_ps (k, d + i)));
+    }
+}
+
+#define QSK_F32_MAXPOOL_HROW maxpool_hrow_avx512
+#define QSK_F32_VMAX vmax_avx512
 #define QSK_SFX avx512
 #include "qsk-eltwise-f32.inc"

@@ -32,6 +32,13 @@ static const ConvCase conv_cases[] = {
   { "depthwise x2, dil 2",    1, 4, 8, 8, 8, 3, 3, 4, 1, 2, 2, 2, 2, 2, true, 0 },
   { "batch 2, 3x3",           2, 12, 7, 9, 14, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 0 },
   { "kernel = input",         1, 3, 4, 4, 5, 4, 4, 1, 1, 1, 0, 0, 0, 0, true, 0 },
+  /* strided: phase planes */
+  { "7x7/2, N > 128",         1, 3, 40, 37, 10, 7, 7, 1, 2, 1, 3, 3, 3, 3, true, 1 },
+  { "1x1/2, N > 128",         1, 5, 30, 29, 9, 1, 1, 1, 2, 1, 0, 0, 0, 0, false, 0 },
+  { "x2 /2 dil 2 groups 2",   2, 6, 15, 14, 8, 3, 3, 2, 2, 2, 2, 1, 1, 2, true, 0 },
+  /* m split over tasks: B packed once, shared */
+  { "m split, K = 576",       1, 64, 6, 5, 80, 3, 3, 1, 1, 1, 1, 1, 1, 1, true, 1 },
+  { "m split, /2, 2 n blocks", 1, 8, 26, 25, 96, 3, 3, 1, 2, 1, 1, 1, 1, 1, false, 0 },
 };
 
 static QskConvGeom
@@ -124,6 +131,7 @@ static const MatmulCase matmul_cases[] = {
   { 2, 9, 130, 31, true, true, true },
   { 3, 25, 7, 300, false, false, false },
   { 1, 1, 1000, 512, true, true, false },
+  { 2, 3, 70, 100, true, false, true },      /* few rows: dot products */
 };
 
 static void
@@ -444,6 +452,8 @@ test_pool2d_f32 (Qsk_pool2d_f32_fn fn, const char *isa, QskThreadPool *pool)
     { 1, 2, 9, 10, 2, 2, 0, 1, QSK_POOL_MAX },
     { 1, 3, 5, 7, 5, 1, 2, 0, QSK_POOL_MAX },         /* no interior */
     { 1, 2, 4, 4, 4, 4, 0, 0, QSK_POOL_MAX },
+    { 1, 2, 9, 41, 3, 1, 1, 0, QSK_POOL_MAX },        /* stride 1, vector rows */
+    { 1, 2, 10, 77, 4, 3, 1, 1, QSK_POOL_MAX },       /* stride 3 */
     { 1, 3, 11, 9, 3, 2, 1, 1, QSK_POOL_AVG },
   };
 
@@ -465,6 +475,9 @@ test_pool2d_f32 (Qsk_pool2d_f32_fn fn, const char *isa, QskThreadPool *pool)
       x[0] = NAN;
       if (nx > 5)
         x[5] = -0.0f;
+      /* signed zero ties in the interior: the first one wins */
+      for (size_t j = 100; j < nx; j += 37)
+        x[j] = j % 2 ? -0.0f : 0.0f, x[j - 1] = -1.0f, x[j + 1 < nx ? j + 1 : j] = j % 2 ? 0.0f : -0.0f;
       a.x = x;
       a.y = ref;
       qsk_pool2d_f32__ref (&a, NULL);
